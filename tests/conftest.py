@@ -1,0 +1,116 @@
+"""Test-wide set-up: which database the run uses, and what happens when a service is missing.
+
+`make test` runs the whole suite on SQLite, then the database-touching tests again with DATABASE_URL
+pointing at PostgreSQL and at MariaDB (`--database-tests-only`). A database that cannot be reached skips
+that run with the reason, except with CI=true, where it fails: CI must exercise every database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "client",
+    "admin_client",
+    "django_user_model",
+    "admin_user",
+    "live_server",
+}
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that touch the database (used for PostgreSQL and MariaDB runs)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config._tosca_unavailable = _unavailable_database()
+    if config._tosca_unavailable and IN_CI:
+        pytest.exit(f"CI=true but the test database is not usable: {config._tosca_unavailable}", returncode=3)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''} {database['NAME']}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--database-tests-only"):
+        selected = [item for item in items if _touches_database(item)]
+        deselected = [item for item in items if not _touches_database(item)]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+    reason = config._tosca_unavailable
+    if reason:
+        for item in items:
+            if _touches_database(item):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _touches_database(item: pytest.Item) -> bool:
+    return (
+        bool(DB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("django_db") is not None
+    )
+
+
+def _unavailable_database() -> str | None:
+    """Why the configured database cannot be used (None when it can): SQLite always can."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url or url.startswith("sqlite"):
+        return None
+    from tosca.config import database_from_url, redact
+
+    config = database_from_url(url, base_dir=Path.cwd())
+    engine = config["ENGINE"].rsplit(".", 1)[-1]
+    where = f"{redact(url)}"
+    try:
+        if engine == "postgresql":
+            import psycopg
+
+            psycopg.connect(
+                dbname=config["NAME"],
+                user=config["USER"],
+                password=config["PASSWORD"],
+                host=config["HOST"],
+                port=config["PORT"] or 5432,
+                connect_timeout=3,
+            ).close()
+        else:
+            try:
+                import MySQLdb
+            except ImportError:
+                return (
+                    "mysqlclient is not installed, so MariaDB cannot be tested "
+                    "(Debian: apt install libmariadb-dev pkg-config, then touch setup.cfg && make test)"
+                )
+            MySQLdb.connect(
+                db=config["NAME"],
+                user=config["USER"],
+                password=config["PASSWORD"],
+                host=config["HOST"],
+                port=int(config["PORT"] or 3306),
+                connect_timeout=3,
+            ).close()
+    except Exception as error:
+        return f"{engine} at {where} is not reachable: {error}".strip()
+    return None
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    return FIXTURES

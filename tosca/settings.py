@@ -1,0 +1,117 @@
+"""Settings for every way Tosca runs; everything that differs between machines comes from the environment.
+
+DATABASE_URL   unset: SQLite in TOSCA_VAR_DIR; or sqlite:///path, postgres://…, mysql://… (MariaDB too)
+SECRET_KEY     generated once into var/secret_key when unset (local runs)
+ALLOWED_HOSTS  comma-separated; default localhost names
+TOSCA_DEBUG    true/false (default false)
+TOSCA_VAR_DIR  where local state lives (default: var/ in the source checkout, else ./var)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from tosca.config import database_from_url, flag, host_list, secret_key_from
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+_checkout = (BASE_DIR / "setup.cfg").exists()
+VAR_DIR = Path(os.environ.get("TOSCA_VAR_DIR") or (BASE_DIR / "var" if _checkout else Path.cwd() / "var"))
+
+DEBUG = flag(os.environ.get("TOSCA_DEBUG"))
+SECRET_KEY = secret_key_from(os.environ.get("SECRET_KEY"), VAR_DIR / "secret_key")
+ALLOWED_HOSTS = host_list(os.environ.get("ALLOWED_HOSTS"), default=["localhost", "127.0.0.1", "[::1]"])
+
+# Relative SQLite paths in DATABASE_URL are relative to the working directory; the default lives in VAR_DIR.
+_database_url = os.environ.get("DATABASE_URL")
+DATABASES = {
+    "default": database_from_url(_database_url, base_dir=Path.cwd())
+    if _database_url
+    else database_from_url("sqlite:///tosca.sqlite3", base_dir=VAR_DIR)
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "repertory",
+    "tosca",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tosca.urls"
+WSGI_APPLICATION = "tosca.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Italian first: the regions are the users; English for everyone else.
+LANGUAGE_CODE = "it"
+LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
+USE_I18N = True
+TIME_ZONE = "Europe/Rome"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+}
+
+# The repertory is public information: read access needs no account.
+# Imports above this size are refused before they are read (an ESCO release is about 40 MB of CSV).
+TOSCA_REPERTORY_MAX_IMPORT_BYTES = int(os.environ.get("TOSCA_REPERTORY_MAX_IMPORT_BYTES", 100 * 1024 * 1024))
+# URIs minted for nodes whose source gives none: <base><framework>/<code>. Set it to a domain the region controls.
+TOSCA_REPERTORY_URI_BASE = os.environ.get("TOSCA_REPERTORY_URI_BASE", "urn:tosca:repertory:")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("TOSCA_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="repertory:framework-list", permanent=False), name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("repertory/", include("repertory.urls")),
+    path("api/repertory/v1/", include("repertory.api_urls")),
+]
