@@ -1,0 +1,311 @@
+"""The repertory's public face: every other app (and the site's views) calls these functions.
+
+Values come back as the frozen dataclasses of `repertory.data`; problems as the exceptions of
+`repertory.errors` (`ImportRejected` carries every problem found, each with file, row and field).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from repertory import exporters, search, text
+from repertory.data import (
+    EXPORT_FORMATS,
+    IMPORT_FORMATS,
+    Association,
+    CompetenceDetail,
+    CompetenceRef,
+    Format,
+    FrameworkInfo,
+    FrameworkVersionInfo,
+    ImportReport,
+    SearchMatch,
+    SearchResults,
+    TreeNode,
+    TreePage,
+)
+from repertory.errors import CompetenceNotFound, FrameworkNotFound, ImportRejected, reject
+from repertory.importers import apply, case_json, esco_csv, moodle_csv, rrfp_csv
+from repertory.importers.source import RawFile, read_file
+from repertory.models import Competence, Framework
+
+__all__ = [
+    "CompetenceNotFound",
+    "FrameworkNotFound",
+    "ImportRejected",
+    "export_framework",
+    "get_competence",
+    "get_competences",
+    "get_framework",
+    "get_tree",
+    "import_framework",
+    "list_frameworks",
+    "search_competences",
+]
+
+MAX_PAGE = 200
+
+
+def import_framework(
+    source: Path | str | bytes,
+    *,
+    source_format: str,
+    name: str | None = None,
+    encoding: str = "auto",
+    language: str = "it",
+    version: str = "",
+    dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportReport:
+    """Import a framework file all-or-nothing; a newer version updates, retires and restores nodes.
+
+    `source` is a path (a folder or ZIP archive for ESCO) or the bytes of an upload named `name`.
+    Raises ImportRejected, listing every problem, and then nothing has been written.
+    """
+    if source_format not in IMPORT_FORMATS:
+        raise reject(
+            name or str(source)[:100],
+            _("unknown format “%(format)s”; expected one of: %(formats)s.")
+            % {"format": source_format, "formats": ", ".join(IMPORT_FORMATS)},
+        )
+    report = progress or (lambda stage, done, total: None)
+    report("reading", 0, 1)
+    if source_format == Format.ESCO_CSV:
+        parsed = esco_csv.parse(_esco_source(source, name), encoding=encoding, version=version)
+    else:
+        raw = RawFile(name=name or "upload", data=source) if isinstance(source, bytes) else read_file(Path(source))
+        if source_format == Format.RRFP_CSV:
+            parsed = rrfp_csv.parse(raw, encoding=encoding)
+        elif source_format == Format.CASE_JSON:
+            parsed = case_json.parse(raw, encoding=encoding)
+        else:
+            parsed = moodle_csv.parse(raw, encoding=encoding, language=language)
+        if version:
+            parsed.version = version
+    report("validating", len(parsed.nodes), len(parsed.nodes))
+    return apply.apply(parsed, dry_run=dry_run, progress=report)
+
+
+def _esco_source(source: Path | str | bytes, name: str | None) -> Path | RawFile:
+    if isinstance(source, bytes):
+        return RawFile(name=name or "esco.zip", data=source)
+    return Path(source)
+
+
+def export_framework(code: str, *, export_format: str) -> tuple[str, bytes]:
+    """(a file name, the file's bytes) for the framework's live nodes in `export_format`."""
+    if export_format not in EXPORT_FORMATS:
+        raise ValueError(
+            _("unknown export format “%(format)s”; expected one of: %(formats)s.")
+            % {"format": export_format, "formats": ", ".join(EXPORT_FORMATS)}
+        )
+    framework = _framework(code)
+    return exporters.file_name(framework, export_format), exporters.export(framework, export_format)
+
+
+def list_frameworks() -> list[FrameworkInfo]:
+    frameworks = Framework.objects.annotate(live=Count("competences", filter=Q(competences__retired=False)))
+    return [_framework_info(framework, framework.live) for framework in frameworks]
+
+
+def get_framework(code: str) -> FrameworkInfo:
+    """The framework with its version history, newest first. Raises FrameworkNotFound."""
+    framework = _framework(code)
+    live = framework.competences.filter(retired=False).count()
+    versions = tuple(
+        FrameworkVersionInfo(
+            version=version.version,
+            imported_at=version.imported_at.isoformat(),
+            source_format=version.source_format,
+            source_name=version.source_name,
+            added=version.added,
+            changed=version.changed,
+            retired=version.retired,
+            restored=version.restored,
+        )
+        for version in framework.versions.all()
+    )
+    return _framework_info(framework, live, versions)
+
+
+def get_competence(
+    uri: str | None = None, *, framework: str | None = None, code: str | None = None
+) -> CompetenceDetail:
+    """One node by URI, or by framework and code (the live node, else the latest retired one)."""
+    queryset = Competence.objects.select_related("framework")
+    if uri is not None:
+        competence = queryset.filter(uri=uri).first()
+    else:
+        competence = queryset.filter(framework__code=framework, code=code).order_by("retired", "-id").first()
+    if competence is None:
+        raise CompetenceNotFound(uri or f"{framework}/{code}")
+    return _detail(competence)
+
+
+def get_competences(uris: Iterable[str]) -> dict[str, CompetenceRef]:
+    """{uri: reference} for the URIs Tosca knows (retired nodes included, flagged); unknown URIs are left out."""
+    wanted = list(dict.fromkeys(uris))
+    found: dict[str, CompetenceRef] = {}
+    for start in range(0, len(wanted), 500):
+        for competence in Competence.objects.select_related("framework").filter(uri__in=wanted[start : start + 500]):
+            found[competence.uri] = _ref(competence)
+    return found
+
+
+def get_tree(
+    framework: str, *, parent_code: str | None = None, offset: int = 0, limit: int = 50, depth: int = 1
+) -> TreePage:
+    """The live children of `parent_code` (the roots when None), paginated, each with `depth - 1` levels below."""
+    framework_obj = _framework(framework)
+    parent = None
+    if parent_code:
+        parent = Competence.objects.filter(framework=framework_obj, code=parent_code, retired=False).first()
+        if parent is None:
+            raise CompetenceNotFound(f"{framework}/{parent_code}")
+    limit = max(1, min(limit, MAX_PAGE))
+    level = Competence.objects.filter(framework=framework_obj, parent=parent, retired=False)
+    total = level.count()
+    page = list(level.order_by("position", "id")[offset : offset + limit])
+    for competence in page:
+        competence.framework = framework_obj
+    return TreePage(
+        framework=framework_obj.code,
+        parent=_ref(parent) if parent else None,
+        total=total,
+        offset=offset,
+        limit=limit,
+        nodes=_tree_nodes(framework_obj, page, depth),
+    )
+
+
+def search_competences(
+    query: str,
+    *,
+    framework: str | None = None,
+    kinds: Iterable[str] = (),
+    offset: int = 0,
+    limit: int = 20,
+) -> SearchResults:
+    """Live nodes whose code or words match `query`, best first: exact code, code prefix, then label words.
+
+    Accents and case are ignored; Italian and English labels are both searched.
+    """
+    limit = max(1, min(limit, MAX_PAGE))
+    offset = max(0, offset)
+    framework_id = _framework(framework).pk if framework else None
+    total, page = search.search(query, framework_id=framework_id, kinds=tuple(kinds), offset=offset, limit=limit)
+    competences = Competence.objects.select_related("framework").in_bulk([competence_id for competence_id, _m in page])
+    results = tuple(SearchMatch(ref=_ref(competences[competence_id]), match=match) for competence_id, match in page)
+    return SearchResults(query=query, total=total, offset=offset, limit=limit, results=results)
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+
+
+def _framework(code: str) -> Framework:
+    try:
+        return Framework.objects.get(code=code)
+    except Framework.DoesNotExist:
+        raise FrameworkNotFound(code) from None
+
+
+def _framework_info(framework: Framework, node_count: int, versions=()) -> FrameworkInfo:
+    return FrameworkInfo(
+        code=framework.code,
+        uri=framework.uri,
+        title=framework.title,
+        description=framework.description,
+        version=framework.version,
+        language=framework.language,
+        licence=framework.licence,
+        source_url=framework.source_url,
+        publisher=framework.publisher,
+        node_count=node_count,
+        versions=versions,
+    )
+
+
+def _ref(competence: Competence) -> CompetenceRef:
+    return CompetenceRef(
+        uri=competence.uri,
+        code=competence.code,
+        label=competence.label,
+        kind=competence.kind,
+        eqf_level=competence.eqf_level,
+        framework=competence.framework.code,
+        retired=competence.retired,
+    )
+
+
+def _tree_nodes(framework: Framework, competences: list[Competence], depth: int) -> tuple[TreeNode, ...]:
+    ids = [competence.pk for competence in competences]
+    children: dict[int, list[Competence]] = defaultdict(list)
+    counts: dict[int, int] = {}
+    if ids:
+        below = Competence.objects.filter(parent_id__in=ids, retired=False)
+        counts = dict(below.values("parent_id").annotate(n=Count("id")).values_list("parent_id", "n"))
+        if depth > 1:
+            for child in below.order_by("position", "id"):
+                child.framework = framework
+                children[child.parent_id].append(child)
+    return tuple(
+        TreeNode(
+            ref=_ref(competence),
+            child_count=counts.get(competence.pk, 0),
+            children=_tree_nodes(framework, children[competence.pk], depth - 1) if depth > 1 else (),
+        )
+        for competence in competences
+    )
+
+
+def _detail(competence: Competence) -> CompetenceDetail:
+    ancestors = []
+    parent = competence.parent
+    while parent is not None and len(ancestors) < 50:
+        parent.framework = competence.framework
+        ancestors.append(_ref(parent))
+        parent = parent.parent
+    children = list(competence.children.filter(retired=False).order_by("position", "id"))
+    for child in children:
+        child.framework = competence.framework
+    stored = list(competence.associations.all())
+    known = {
+        target.uri: target
+        for target in Competence.objects.select_related("framework").filter(uri__in=[a.target for a in stored])
+    }
+    referencing = (
+        Competence.objects.select_related("framework")
+        .filter(associations__target=competence.uri)
+        .distinct()
+        .order_by("framework__code", "code")[:200]
+    )
+    return CompetenceDetail(
+        ref=_ref(competence),
+        label_it=competence.label_it,
+        label_en=competence.label_en,
+        description=competence.description,
+        description_it=competence.description_it,
+        description_en=competence.description_en,
+        alt_labels=tuple(text.in_active_language(competence.alt_labels_it, competence.alt_labels_en).splitlines()),
+        source_type=competence.source_type,
+        introduced_in=competence.introduced_in,
+        retired_in=competence.retired_in,
+        ancestors=tuple(reversed(ancestors)),
+        children=tuple(_ref(child) for child in children),
+        associations=tuple(
+            Association(
+                relation=association.relation,
+                target=association.target,
+                scheme=association.scheme,
+                label=known[association.target].label if association.target in known else "",
+                internal=_ref(known[association.target]) if association.target in known else None,
+            )
+            for association in stored
+        ),
+        referenced_by=tuple(_ref(other) for other in referencing),
+    )

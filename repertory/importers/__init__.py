@@ -1,0 +1,1 @@
+"""Parsers: each turns one input format into a `ParsedFramework`, or raises `ImportRejected`."""
