@@ -7,12 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from repertory.data import Kind, Relation
+from repertory.fields import ExactCharField
 from repertory.text import in_active_language
 
 
 class Framework(models.Model):
-    code = models.CharField(_("code"), max_length=100, unique=True)
-    uri = models.CharField(_("URI"), max_length=500, unique=True)
+    code = ExactCharField(_("code"), max_length=100, unique=True)
+    uri = ExactCharField(_("URI"), max_length=500, unique=True)
     title_it = models.TextField(_("title (Italian)"), blank=True)
     title_en = models.TextField(_("title (English)"), blank=True)
     description_it = models.TextField(_("description (Italian)"), blank=True)
@@ -70,9 +71,9 @@ class Competence(models.Model):
     """A node of a framework's tree. Never deleted once imported: evidence may point at its URI."""
 
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="competences")
-    uri = models.CharField(_("URI"), max_length=500, unique=True)
-    code = models.CharField(_("code"), max_length=255)
-    code_key = models.CharField(max_length=255, db_index=True, editable=False)
+    uri = ExactCharField(_("URI"), max_length=500, unique=True)
+    code = ExactCharField(_("code"), max_length=255)
+    code_key = ExactCharField(max_length=255, db_index=True, editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     source_type = models.CharField(
         _("type in the source"), max_length=255, blank=True, help_text=_("For example CASE's CFItemType.")
@@ -130,7 +131,7 @@ class Association(models.Model):
 
     competence = models.ForeignKey(Competence, on_delete=models.CASCADE, related_name="associations")
     relation = models.CharField(_("relation"), max_length=32, choices=Relation.choices)
-    target = models.CharField(_("target"), max_length=500, db_index=True)
+    target = ExactCharField(_("target"), max_length=500, db_index=True)
     scheme = models.CharField(_("scheme"), max_length=32, default="uri")
     position = models.PositiveIntegerField(default=0)
 
@@ -175,7 +176,7 @@ class SearchTerm(models.Model):
     competence = models.ForeignKey(Competence, on_delete=models.CASCADE, related_name="+")
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=32)
-    term = models.CharField(max_length=64)
+    term = ExactCharField(max_length=64)
     source = models.PositiveSmallIntegerField()
 
     class Meta:
