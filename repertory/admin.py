@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, Q
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from repertory import api, search
 from repertory.data import IMPORT_FORMATS, Format
+from repertory.importers.source import too_large
 from repertory.models import Competence, Framework, FrameworkVersion
 
 # Imported data is corrected by importing a new version; in the admin only the wording may be touched.
@@ -93,6 +95,8 @@ class FrameworkAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
+                if upload.size > settings.TOSCA_REPERTORY_MAX_IMPORT_BYTES:
+                    raise too_large(upload.name, upload.size)
                 report = api.import_framework(
                     upload.read(),
                     name=upload.name,
@@ -145,6 +149,17 @@ class CompetenceAdmin(admin.ModelAdmin):
 
     @transaction.atomic
     def save_model(self, request, obj: Competence, form, change) -> None:
+        # The framework's file stays the source of truth: forgetting the fingerprint makes the next import of
+        # any version put the file's wording back (and report the node as changed), rather than keep a
+        # correction that a later, unrelated change to the node would silently overwrite anyway.
+        obj.fingerprint = ""
         super().save_model(request, obj, form, change)
         search.unindex([obj.pk])
         search.index([obj])
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["subtitle"] = _(
+            "Corrections made here last until the framework is imported again: the file's wording then returns. "
+            "Fix the source file too."
+        )
+        return super().render_change_form(request, context, *args, **kwargs)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
@@ -31,7 +32,8 @@ from repertory.data import (
 )
 from repertory.errors import CompetenceNotFound, FrameworkNotFound, ImportRejected, reject
 from repertory.importers import apply, case_json, esco_csv, moodle_csv, rrfp_csv
-from repertory.importers.source import RawFile, read_file
+from repertory.importers.parsed import storable
+from repertory.importers.source import RawFile, read_file, too_large
 from repertory.models import Competence, Framework
 
 __all__ = [
@@ -73,12 +75,12 @@ def import_framework(
             _("unknown format “%(format)s”; expected one of: %(formats)s.")
             % {"format": source_format, "formats": ", ".join(IMPORT_FORMATS)},
         )
-    report = progress or (lambda stage, done, total: None)
+    report = progress or apply.no_progress
     report("reading", 0, 1)
     if source_format == Format.ESCO_CSV:
         parsed = esco_csv.parse(_esco_source(source, name), encoding=encoding, version=version)
     else:
-        raw = RawFile(name=name or "upload", data=source) if isinstance(source, bytes) else read_file(Path(source))
+        raw = _raw(source, name)
         if source_format == Format.RRFP_CSV:
             parsed = rrfp_csv.parse(raw, encoding=encoding)
         elif source_format == Format.CASE_JSON:
@@ -92,9 +94,16 @@ def import_framework(
 
 
 def _esco_source(source: Path | str | bytes, name: str | None) -> Path | RawFile:
-    if isinstance(source, bytes):
-        return RawFile(name=name or "esco.zip", data=source)
-    return Path(source)
+    return _raw(source, name or "esco.zip") if isinstance(source, bytes) else Path(source)
+
+
+def _raw(source: Path | str | bytes, name: str | None) -> RawFile:
+    """An upload's bytes (refused above the import limit, as files are) or the file at a path."""
+    if not isinstance(source, bytes):
+        return read_file(Path(source))
+    if len(source) > settings.TOSCA_REPERTORY_MAX_IMPORT_BYTES:
+        raise too_large(name or "upload", len(source))
+    return RawFile(name=name or "upload", data=source)
 
 
 def export_framework(code: str, *, export_format: str) -> tuple[str, bytes]:
@@ -120,7 +129,7 @@ def get_framework(code: str) -> FrameworkInfo:
     versions = tuple(
         FrameworkVersionInfo(
             version=version.version,
-            imported_at=version.imported_at.isoformat(),
+            imported_at=version.imported_at,
             source_format=version.source_format,
             source_name=version.source_name,
             added=version.added,
@@ -138,6 +147,8 @@ def get_competence(
 ) -> CompetenceDetail:
     """One node by URI, or by framework and code (the live node, else the latest retired one)."""
     queryset = Competence.objects.select_related("framework")
+    if not _storable(uri, framework, code):
+        raise CompetenceNotFound(uri or f"{framework}/{code}")
     if uri is not None:
         competence = queryset.filter(uri=uri).first()
     else:
@@ -149,7 +160,7 @@ def get_competence(
 
 def get_competences(uris: Iterable[str]) -> dict[str, CompetenceRef]:
     """{uri: reference} for the URIs Tosca knows (retired nodes included, flagged); unknown URIs are left out."""
-    wanted = list(dict.fromkeys(uris))
+    wanted = [uri for uri in dict.fromkeys(uris) if _storable(uri)]
     found: dict[str, CompetenceRef] = {}
     for start in range(0, len(wanted), 500):
         for competence in Competence.objects.select_related("framework").filter(uri__in=wanted[start : start + 500]):
@@ -163,6 +174,8 @@ def get_tree(
     """The live children of `parent_code` (the roots when None), paginated, each with `depth - 1` levels below."""
     framework_obj = _framework(framework)
     parent = None
+    if parent_code and not _storable(parent_code):
+        raise CompetenceNotFound(f"{framework}/{parent_code}")
     if parent_code:
         parent = Competence.objects.filter(framework=framework_obj, code=parent_code, retired=False).first()
         if parent is None:
@@ -208,10 +221,15 @@ def search_competences(
 
 
 def _framework(code: str) -> Framework:
-    try:
-        return Framework.objects.get(code=code)
-    except Framework.DoesNotExist:
-        raise FrameworkNotFound(code) from None
+    framework = Framework.objects.filter(code=code).first() if _storable(code) else None
+    if framework is None:
+        raise FrameworkNotFound(code)
+    return framework
+
+
+def _storable(*values: str | None) -> bool:
+    """A value no database could hold (PostgreSQL refuses NUL) matches nothing, rather than failing the query."""
+    return all(value is None or storable(value) for value in values)
 
 
 def _framework_info(framework: Framework, node_count: int, versions=()) -> FrameworkInfo:

@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repertory import api
-from repertory.data import EXPORT_FORMATS, CompetenceRef, Format, Kind, TreeNode
+from repertory.data import EXPORT_FORMATS, CompetenceRef, Kind, TreeNode
 from repertory.params import BadParameter, page_window, positive_int
+from repertory.views import download
 
 
 def ref_json(request: Request, ref: CompetenceRef) -> dict:
@@ -188,10 +189,6 @@ class Export(APIView):
                 % {"format": export_format, "formats": ", ".join(EXPORT_FORMATS)}
             )
         try:
-            name, content = api.export_framework(framework, export_format=export_format)
+            return download(framework, export_format)
         except api.FrameworkNotFound:
             raise _not_found_framework(framework) from None
-        content_type = "application/json" if export_format == Format.CASE_JSON else "text/csv; charset=utf-8"
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +48,7 @@ EXPORT_FORMATS = (Format.CASE_JSON, Format.MOODLE_CSV, Format.OPENEDX_CSV)
 @dataclass(frozen=True)
 class FrameworkVersionInfo:
     version: str
-    imported_at: str
+    imported_at: datetime
     source_format: str
     source_name: str
     added: int
@@ -157,6 +158,8 @@ class ImportReport:
     source_name: str
     dry_run: bool
     created_framework: bool
+    framework_changed: bool = False
+    """The framework's own details (title, version, licence…) changed."""
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     retired: tuple[str, ...] = ()
@@ -166,4 +169,11 @@ class ImportReport:
 
     @property
     def is_noop(self) -> bool:
-        return not (self.created_framework or self.added or self.changed or self.retired or self.restored)
+        return not (
+            self.created_framework
+            or self.framework_changed
+            or self.added
+            or self.changed
+            or self.retired
+            or self.restored
+        )

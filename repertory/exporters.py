@@ -29,6 +29,8 @@ CASE_TYPES = {
     Kind.COMPETENCY: "Competency",
 }
 CASE_ASSOCIATIONS = {Relation.EXACT_MATCH: "exactMatchOf", Relation.RELATED: "isRelatedTo"}
+# Relations CASE has no type for travel as isRelatedTo, with the relation named in Tosca's extension.
+CASE_EXTENDED = {Relation.ESSENTIAL: "isRelatedTo", Relation.OPTIONAL: "isRelatedTo"}
 # CASE identifiers are UUIDs; ours are derived from URIs so that every export of a node gives the same one.
 _CASE_NAMESPACE = uuid.UUID("6f0e0e8a-3d57-4f43-9a39-2f1e5e8f2a61")
 
@@ -87,12 +89,13 @@ def _case_json(tree: _Tree) -> bytes:
     framework = tree.framework
     language = "en" if framework.language == "en" else "it"
     document_ref = {"title": framework.title, "identifier": _case_id(framework.uri), "uri": framework.uri}
+    changed = framework.updated_at.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     document = {
         "identifier": document_ref["identifier"],
         "uri": framework.uri,
         "creator": framework.publisher or "Tosca",
         "title": framework.title_en if language == "en" else framework.title_it or framework.title,
-        "lastChangeDateTime": framework.updated_at.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        "lastChangeDateTime": changed,
         "version": framework.version,
         "language": language,
         "description": framework.description_en if language == "en" else framework.description_it,
@@ -103,6 +106,7 @@ def _case_json(tree: _Tree) -> bytes:
                 "titleEn": framework.title_en,
                 "descriptionIt": framework.description_it,
                 "descriptionEn": framework.description_en,
+                "publisher": framework.publisher,
             }
         },
     }
@@ -127,7 +131,7 @@ def _case_json(tree: _Tree) -> bytes:
             "humanCodingScheme": competence.code,
             "CFItemType": competence.source_type or CASE_TYPES.get(competence.kind, "Competency"),
             "language": language,
-            "lastChangeDateTime": document["lastChangeDateTime"],
+            "lastChangeDateTime": changed,
             "CFDocumentURI": document_ref,
             "extensions": {
                 EXTENSION: {
@@ -151,28 +155,27 @@ def _case_json(tree: _Tree) -> bytes:
             {"title": parent.label, "identifier": _case_id(parent.uri), "uri": parent.uri} if parent else document_ref
         )
         associations.append(
-            _case_association("isChildOf", competence, destination, document_ref, sequence=competence.position + 1)
+            _case_association("isChildOf", competence, destination, document_ref, changed, competence.position + 1)
         )
         for association in tree.associations.get(competence.pk, []):
-            association_type = CASE_ASSOCIATIONS.get(association.relation)
-            if association_type is None:
-                continue
             target = association.target
             destination = {
                 "title": target,
                 "identifier": target if target.upper().startswith(ADA_PREFIX) else _case_id(target),
                 "uri": target,
             }
-            associations.append(
-                _case_association(
-                    association_type, competence, destination, document_ref, sequence=association.position + 1
-                )
-            )
+            kind = CASE_ASSOCIATIONS.get(association.relation) or CASE_EXTENDED[association.relation]
+            entry = _case_association(kind, competence, destination, document_ref, changed, association.position + 1)
+            if association.relation not in CASE_ASSOCIATIONS:
+                entry["extensions"] = {EXTENSION: {"relation": association.relation}}
+            associations.append(entry)
     package = {"CFDocument": document, "CFItems": items, "CFAssociations": associations}
     return json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _case_association(kind: str, origin: Competence, destination: dict, document_ref: dict, *, sequence: int) -> dict:
+def _case_association(
+    kind: str, origin: Competence, destination: dict, document_ref: dict, changed: str, sequence: int
+) -> dict:
     return {
         "identifier": _case_id(f"{kind}|{origin.uri}|{destination['uri']}"),
         "uri": f"{origin.uri}#{kind}-{sequence}",
@@ -181,7 +184,7 @@ def _case_association(kind: str, origin: Competence, destination: dict, document
         "originNodeURI": {"title": origin.label, "identifier": _case_id(origin.uri), "uri": origin.uri},
         "destinationNodeURI": destination,
         "CFDocumentURI": document_ref,
-        "lastChangeDateTime": document_ref.get("lastChangeDateTime", ""),
+        "lastChangeDateTime": changed,
     }
 
 

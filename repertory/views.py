@@ -6,6 +6,7 @@ from itertools import groupby
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_safe
 from repertory import api
 from repertory.data import EXPORT_FORMATS, Format, Kind
 from repertory.params import BadParameter, page_window
+from repertory.templatetags.repertory import kind_label
 
 # Headings for a node's children, by kind: the Tuscan repertory's "capacità" and "conoscenze".
 GROUP_TITLES = {
@@ -61,11 +63,11 @@ def competence_detail(request: HttpRequest, framework: str, code: str) -> HttpRe
         info = api.get_framework(framework)
     except (api.CompetenceNotFound, api.FrameworkNotFound):
         raise Http404(_("No competence has the code “%(code)s” in this framework.") % {"code": code}) from None
+    # Children grouped by kind, units first, then capacità, then conoscenze, keeping their order within a kind.
+    by_kind = sorted(detail.children, key=lambda ref: (_kind_order(ref.kind), ref.kind))
     groups = [
-        (GROUP_TITLES.get(kind) or (Kind(kind).label if kind in Kind.values else kind), list(children))
-        for kind, children in groupby(
-            sorted(detail.children, key=lambda ref: _kind_order(ref.kind)), key=lambda ref: ref.kind
-        )
+        (GROUP_TITLES.get(kind) or kind_label(kind), list(children))
+        for kind, children in groupby(by_kind, key=lambda ref: ref.kind)
     ]
     return render(
         request,
@@ -73,7 +75,7 @@ def competence_detail(request: HttpRequest, framework: str, code: str) -> HttpRe
         {
             "framework": info,
             "competence": detail,
-            "kind_label": Kind(detail.ref.kind).label if detail.ref.kind in Kind.values else detail.ref.kind,
+            "kind_label": kind_label(detail.ref.kind),
             "child_groups": groups,
         },
     )
@@ -84,6 +86,8 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     framework = request.GET.get("framework") or None
     kind = request.GET.get("kind") or ""
+    if kind and kind not in Kind.values:
+        return _bad_request(request, BadParameter(_("Unknown kind “%(kind)s”.") % {"kind": kind[:40]}))
     context = {
         "query": query,
         "framework": framework,
@@ -110,12 +114,17 @@ def export(request: HttpRequest, framework: str, export_format: str) -> HttpResp
     if export_format not in EXPORT_FORMATS:
         raise Http404(_("Unknown export format."))
     try:
-        name, content = api.export_framework(framework, export_format=export_format)
+        return download(framework, export_format)
     except api.FrameworkNotFound:
         raise Http404(_("No framework has the code “%(code)s”.") % {"code": framework}) from None
+
+
+def download(framework: str, export_format: str) -> HttpResponse:
+    """The framework exported as a file to download (pages and API alike). Raises FrameworkNotFound."""
+    name, content = api.export_framework(framework, export_format=export_format)
     content_type = "application/json" if export_format == Format.CASE_JSON else "text/csv; charset=utf-8"
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
     return response
 
 

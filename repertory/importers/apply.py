@@ -13,13 +13,13 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from repertory import bulk, search, text
 from repertory.data import ImportReport
 from repertory.errors import ImportProblem, ImportRejected
-from repertory.importers.parsed import ParsedAssociation, ParsedFramework, ParsedNode, validate
+from repertory.importers.parsed import MAX_URI_LENGTH, ParsedAssociation, ParsedFramework, ParsedNode, validate
 from repertory.models import Association, Competence, Framework, FrameworkVersion, NodeChange, SearchTerm
 
 Progress = Callable[[str, int, int], None]
@@ -53,19 +53,33 @@ FRAMEWORK_FIELDS = (
 )
 
 
-def _no_progress(stage: str, done: int, total: int) -> None:
+def no_progress(stage: str, done: int, total: int) -> None:
     pass
 
 
-def apply(parsed: ParsedFramework, *, dry_run: bool = False, progress: Progress = _no_progress) -> ImportReport:
+def apply(parsed: ParsedFramework, *, dry_run: bool = False, progress: Progress = no_progress) -> ImportReport:
     """Validate `parsed` and write it; with `dry_run`, compute the same report and write nothing."""
     problems = validate(parsed)
     if problems:
         raise ImportRejected(problems)
-    with transaction.atomic():
-        report = _Writer(parsed, progress).write(dry_run=dry_run)
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            report = _Writer(parsed, progress).write(dry_run=dry_run)
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError:
+        # Validation leaves only one way here: another import of the same framework committed meanwhile.
+        raise ImportRejected(
+            [
+                ImportProblem(
+                    file=parsed.source_name,
+                    message=_(
+                        "another import of this framework was written at the same time; "
+                        "nothing was written, import again."
+                    ),
+                )
+            ]
+        ) from None
     return report
 
 
@@ -98,6 +112,7 @@ class _Writer:
             else node.uri or mint_uri(framework.uri, node.code)
             for node in self.nodes
         }
+        self._refuse_unusable_uris(framework, matched, uris, live_by_code)
         self._refuse_taken_uris(
             framework, [node for node in self.nodes if node.code not in matched], uris, stored_by_uri
         )
@@ -125,9 +140,8 @@ class _Writer:
             else:
                 unchanged += 1
 
-        framework_changed = created or self._update_framework(framework)
-        nothing_to_do = not (added or changed or to_retire)
-        if not nothing_to_do or framework_changed:
+        framework_changed = not created and self._update_framework(framework)
+        if created or framework_changed or added or changed or to_retire:
             version = FrameworkVersion.objects.create(
                 framework=framework,
                 version=self.parsed.version or framework.version,
@@ -153,6 +167,7 @@ class _Writer:
                 ids_by_code,
                 stale=[competence.pk for _n, competence, _f in changed] + [c.pk for c in to_retire],
             )
+        restored_ids = {competence.pk for competence in restored}
         return ImportReport(
             framework=framework.code,
             version=self.parsed.version or framework.version,
@@ -160,8 +175,9 @@ class _Writer:
             source_name=self.parsed.source_name,
             dry_run=dry_run,
             created_framework=created,
+            framework_changed=framework_changed,
             added=tuple(node.code for node in added),
-            changed=tuple(node.code for node, competence, _fields in changed if competence not in restored),
+            changed=tuple(node.code for node, competence, _fields in changed if competence.pk not in restored_ids),
             retired=tuple(competence.code for competence in to_retire),
             restored=tuple(competence.code for competence in restored),
             unchanged=unchanged,
@@ -218,16 +234,62 @@ class _Writer:
         return framework, True
 
     def _update_framework(self, framework: Framework) -> bool:
+        """Update the framework's details the source gives (a version label is never cleared)."""
+        carried = self.parsed.framework_carries or FRAMEWORK_FIELDS
         changed = False
         for name in FRAMEWORK_FIELDS:
             value = getattr(self.parsed, name)
-            if value and getattr(framework, name) != value:
+            if name not in carried or (name == "version" and not value):
+                continue
+            if getattr(framework, name) != value:
                 setattr(framework, name, value)
                 changed = True
         if changed:
             framework.source_format = self.parsed.source_format
             framework.save()
         return changed
+
+    def _refuse_unusable_uris(
+        self, framework: Framework, matched: dict[str, Competence], uris: dict[str, str], live_by_code: dict
+    ) -> None:
+        """URIs are forever: refuse one too long to store, or a file giving a new URI to a node Tosca named."""
+        problems = []
+        for node in self.nodes:
+            uri = uris[node.code]
+            if len(uri) > MAX_URI_LENGTH:
+                problems.append(
+                    self._uri_problem(
+                        node,
+                        _(
+                            "the URI made for this node is longer than %(max)d characters; "
+                            "give it a shorter code or a uri."
+                        )
+                        % {"max": MAX_URI_LENGTH},
+                    )
+                )
+            stored = live_by_code.get(node.code)
+            if (
+                node.code not in matched
+                and node.uri
+                and stored is not None
+                and stored.uri == mint_uri(framework.uri, stored.code)
+                and stored.uri not in uris.values()
+            ):
+                problems.append(
+                    self._uri_problem(
+                        node,
+                        _(
+                            "node “%(code)s” already has the URI %(stored)s, and a node's URI never changes: "
+                            "leave the uri empty or write %(stored)s."
+                        )
+                        % {"code": node.code, "stored": stored.uri},
+                    )
+                )
+        if problems:
+            raise ImportRejected(problems)
+
+    def _uri_problem(self, node: ParsedNode, message: str) -> ImportProblem:
+        return ImportProblem(file=node.file, row=node.row, field=self.parsed.field_name("uri"), message=message)
 
     def _refuse_taken_uris(
         self, framework: Framework, new_nodes: list[ParsedNode], uris: dict[str, str], stored_by_uri: dict

@@ -8,6 +8,7 @@ kind) travel in `extensions.tosca`, so an export re-imports unchanged.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -41,6 +42,8 @@ def _load(raw: RawFile, encoding: str) -> dict:
         ) from None
     except RecursionError:
         raise reject(raw.name, _("the JSON is nested too deeply to be a CASE package.")) from None
+    except ValueError as error:  # for example an integer literal longer than Python accepts
+        raise reject(raw.name, _("a value in the JSON cannot be read: %(error)s.") % {"error": error}) from None
     if isinstance(package, dict) and isinstance(package.get("CFPackage"), dict):
         package = package["CFPackage"]
     if not isinstance(package, dict) or not isinstance(package.get("CFDocument"), dict):
@@ -72,7 +75,9 @@ class _Reader:
             uri=self._text(document, "uri", "CFDocument") or None,
             version=self._text(document, "version", "CFDocument"),
             language=language,
-            publisher=self._text(document, "publisher", "CFDocument") or self._text(document, "creator", "CFDocument"),
+            publisher=self._ext_text(extension, "publisher", "CFDocument")
+            if "publisher" in extension
+            else self._text(document, "publisher", "CFDocument") or self._text(document, "creator", "CFDocument"),
             source_url=self._text(document, "officialSourceURL", "CFDocument"),
             licence=self._licence(document),
             fields={
@@ -104,16 +109,12 @@ class _Reader:
         self._associations(nodes_by_identifier, document_ids, parsed)
         if not extension:
             # A CASE package from elsewhere holds one language and no EQF level: keep those of existing nodes.
+            slot = "en" if language == "en" else "it"
             parsed.carries = frozenset(
-                {
-                    "code",
-                    "kind",
-                    "source_type",
-                    "position",
-                    "associations",
-                    f"label_{'en' if language == 'en' else 'it'}",
-                    f"description_{'en' if language == 'en' else 'it'}",
-                }
+                {"code", "kind", "source_type", "position", "associations", f"label_{slot}", f"description_{slot}"}
+            )
+            parsed.framework_carries = frozenset(
+                {f"title_{slot}", f"description_{slot}", "version", "language", "licence", "publisher", "source_url"}
             )
         if not parsed.nodes and not self.problems:
             self.problems.append(
@@ -194,23 +195,23 @@ class _Reader:
                     continue
                 parent_row[id(child)] = index
                 sequence = association.get("sequenceNumber")
-                if isinstance(sequence, int | float) and not isinstance(sequence, bool):
+                if isinstance(sequence, int | float) and not isinstance(sequence, bool) and math.isfinite(sequence):
                     child.position = int(sequence)
                 if destination[0] in document_ids or destination[1] in document_ids:
                     continue
                 parent = nodes.get(destination[0]) or nodes.get(destination[1])
                 child.parent_code = parent.code if parent else destination[0]
             elif kind in CROSSWALKS and child is not None:
+                # CASE has no ESCO-style essential/optional relation: Tosca's export names it in its extension.
+                relation = self._ext_text(self._extension(association, path), "relation", path) or CROSSWALKS[kind]
                 target_node = nodes.get(destination[0]) or nodes.get(destination[1])
                 if target_node is not None:
-                    child.associations.append(ParsedAssociation(CROSSWALKS[kind], target_node.code, "code"))
+                    child.associations.append(ParsedAssociation(relation, target_node.code, "code"))
                 elif destination[0].upper().startswith(ADA_PREFIX):
-                    child.associations.append(ParsedAssociation(CROSSWALKS[kind], destination[0], "atlante-ada"))
+                    child.associations.append(ParsedAssociation(relation, destination[0], "atlante-ada"))
                 else:
-                    child.associations.append(
-                        ParsedAssociation(CROSSWALKS[kind], destination[1] or destination[0], "uri")
-                    )
-            elif kind in CROSSWALKS or kind:
+                    child.associations.append(ParsedAssociation(relation, destination[1] or destination[0], "uri"))
+            elif kind:
                 parsed.warnings.append(
                     _("%(path)s: association “%(type)s” was not imported.") % {"path": path, "type": kind}
                 )

@@ -159,7 +159,12 @@ def _members(source: Path | RawFile) -> list[RawFile]:
     path = source
     if path.is_dir():
         wanted = [child for child in sorted(path.rglob("*.csv")) if _FILE.match(child.name)]
-        total = sum(child.stat().st_size for child in wanted)
+        total = 0
+        for child in wanted:
+            try:
+                total += child.stat().st_size
+            except OSError as error:
+                raise reject(child.name, _("cannot be read: %(error)s.") % {"error": error.strerror}) from None
         if total > max_bytes():
             raise too_large(path.name, total)
         return [read_file(child) for child in wanted]

@@ -62,7 +62,8 @@ COLUMNS = (
     TAXONOMY,
 )
 
-FORMAT_HTML = "1"
+# Moodle's description formats: 0 "Moodle auto-format" and 1 HTML hold markup; 2 plain text and 4 Markdown do not.
+MARKUP_FORMATS = {"0", "1"}
 # Moodle's taxonomy words, and the kind each one means here.
 TAXONOMY_KINDS = {"domain": Kind.SECTOR, "skill": Kind.SKILL, "concept": Kind.KNOWLEDGE}
 KIND_TAXONOMY = {
@@ -86,7 +87,7 @@ TAXONOMY_WORDS = (
     "skill",
     "value",
 )
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 
 
 def parse(raw: RawFile, *, encoding: str = "auto", language: str = "it") -> ParsedFramework:
@@ -162,6 +163,7 @@ def parse(raw: RawFile, *, encoding: str = "auto", language: str = "it") -> Pars
     _kinds_from_taxonomy(parsed, taxonomies)
     # Moodle holds one language, no EQF level and no cross-walks: re-importing keeps those as they are.
     parsed.carries = frozenset({"code", "position", label_slot, description_slot, "internal_associations"})
+    parsed.framework_carries = frozenset({"title_en" if language == "en" else "title_it", description_slot})
     return parsed
 
 
@@ -171,7 +173,10 @@ def _truthy(value: str) -> bool:
 
 def _plain(description: str, description_format: str) -> str:
     """Moodle descriptions are usually HTML; the repertory keeps plain text."""
-    if description_format.strip() != FORMAT_HTML and "<" not in description:
+    markup = description_format.strip() in MARKUP_FORMATS or (
+        not description_format.strip() and _TAG.search(description)
+    )
+    if not markup:
         return description
     with_breaks = re.sub(r"(?i)<br\s*/?>|</p>", "\n", description)
     return "\n".join(line.strip() for line in html.unescape(_TAG.sub("", with_breaks)).splitlines() if line.strip())

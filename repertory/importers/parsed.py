@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -76,6 +77,9 @@ class ParsedFramework:
     keeps its stored value when an existing node is re-imported, instead of being wiped.
     """
 
+    framework_carries: frozenset[str] | None = None
+    """The framework details (apply.FRAMEWORK_FIELDS) this source gives; None means all."""
+
     def field_name(self, attribute: str) -> str:
         return self.fields.get(attribute, attribute)
 
@@ -85,6 +89,21 @@ def digest(*chunks: bytes) -> str:
     for chunk in chunks:
         hasher.update(chunk)
     return hasher.hexdigest()
+
+
+def storable(text: str) -> bool:
+    """Whether every database can store `text`: no NUL (PostgreSQL refuses it), no lone surrogate (not UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in text)
 
 
 def _texts(node: ParsedNode) -> list[str]:
@@ -161,13 +180,22 @@ def validate(parsed: ParsedFramework) -> list[ImportProblem]:
                     message=_("longer than %(max)d characters.") % {"max": limit},
                 )
             )
-    if any("\x00" in (getattr(parsed, attribute) or "") for attribute in FRAMEWORK_TEXT):
+    if not all(storable(getattr(parsed, attribute) or "") for attribute in FRAMEWORK_TEXT):
         problems.append(
             ImportProblem(
                 file=parsed.source_name,
                 row=parsed.row,
                 field=parsed.field_name("framework"),
-                message=_("the framework's text contains a NUL character."),
+                message=_("the framework's text contains a NUL character or an invalid character code."),
+            )
+        )
+    if has_control_characters(parsed.code):
+        problems.append(
+            ImportProblem(
+                file=parsed.source_name,
+                row=parsed.row,
+                field=parsed.field_name("framework"),
+                message=_("the framework code contains a line break or another control character."),
             )
         )
 
@@ -178,6 +206,8 @@ def validate(parsed: ParsedFramework) -> list[ImportProblem]:
             problem(node, "code", _("the code is empty."))
         elif len(node.code) > MAX_CODE_LENGTH:
             problem(node, "code", _("the code is longer than %(max)d characters.") % {"max": MAX_CODE_LENGTH})
+        elif has_control_characters(node.code):
+            problem(node, "code", _("the code contains a line break or another control character."))
         elif node.code in first_row_of_code:
             first = first_row_of_code[node.code]
             problem(
@@ -202,8 +232,12 @@ def validate(parsed: ParsedFramework) -> list[ImportProblem]:
                 first_row_of_uri[node.uri] = node
         if len(node.source_type) > MAX_TYPE_LENGTH:
             problem(node, "kind", _("longer than %(max)d characters.") % {"max": MAX_TYPE_LENGTH})
-        if any("\x00" in value for value in _texts(node)):
-            problem(node, "label_it", _("the text contains a NUL character, which no database stores."))
+        if not all(storable(value) for value in _texts(node)):
+            problem(
+                node,
+                "label_it",
+                _("the text contains a NUL character or an invalid character code, which no database stores."),
+            )
         if node.kind not in Kind.values:
             problem(
                 node,

@@ -29,6 +29,14 @@ OPTIONAL = (
 )
 COLUMNS = REQUIRED + OPTIONAL
 FRAMEWORK_KIND = "framework"
+# Optional columns that, on the framework row, give the framework's details.
+FRAMEWORK_COLUMNS = {
+    "label_en": "title_en",
+    "description_it": "description_it",
+    "description_en": "description_en",
+    "licence": "licence",
+    "source_url": "source_url",
+}
 LIST_SEPARATOR = "|"
 
 
@@ -44,6 +52,10 @@ def parse(raw: RawFile, *, encoding: str = "auto") -> ParsedFramework:
         fields={"framework_uri": "uri"},
     )
     parsed.carries = carried_fields(columns)
+    parsed.framework_carries = frozenset(
+        {"title_it", "version"}
+        | {framework_field for column, framework_field in FRAMEWORK_COLUMNS.items() if column in columns}
+    )
     problems: list[ImportProblem] = []
     framework_rows: list[int] = []
     for row_number, cells in iter_cells(table, columns):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from repertory.errors import reject
@@ -28,6 +29,10 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 # How UTF-8 bytes look once mis-decoded as Windows-1252 ("Ã¨" for "è").
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]")
 ENCODING_ALIASES = {"auto": "auto", "utf8": "utf-8", "utf-8-sig": "utf-8"}
+MAX_SHEET_COLUMNS = 16_384  # XFD, the last column of an .xlsx sheet
+
+# One cell may be as large as a whole import (Python's default stops at 128 KB with an English message).
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ def read_file(path: Path) -> RawFile:
         raise reject(str(path), _("is a directory; this format reads one file.")) from None
     except PermissionError:
         raise reject(str(path), _("cannot be read (permission denied).")) from None
+    except OSError as error:
+        raise reject(str(path), _("cannot be read: %(error)s.") % {"error": error.strerror or error}) from None
     if len(data) > max_bytes():
         raise too_large(name, len(data))
     return RawFile(name=name, data=data)
@@ -69,7 +76,7 @@ def too_large(name: str, size: int):
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size:,} bytes"
+    return str(filesizeformat(size))
 
 
 def decode(raw: RawFile, encoding: str = "auto") -> str:
@@ -81,9 +88,11 @@ def decode(raw: RawFile, encoding: str = "auto") -> str:
     if encoding == "auto":
         return _decode_auto(raw.name, data)
     try:
-        codecs.lookup(encoding)
+        is_text = codecs.lookup(encoding)._is_text_encoding
     except LookupError:
-        raise reject(raw.name, _("unknown encoding “%(encoding)s”.") % {"encoding": encoding}) from None
+        is_text = False
+    if not is_text:
+        raise reject(raw.name, _("unknown encoding “%(encoding)s”.") % {"encoding": encoding})
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -182,10 +191,21 @@ def read_csv_text(name: str, text: str) -> Table:
                 continue
             rows.append((record, cells))
     except csv.Error as error:
-        raise reject(name, _("the CSV is malformed: %(error)s.") % {"error": error}, row=record + 1) from None
+        raise reject(name, _csv_problem(str(error)), row=record + 1) from None
     if header is None:
         raise reject(name, _("the file is empty."))
     return Table(name=name, header=header, rows=rows)
+
+
+def _csv_problem(error: str) -> str:
+    """Python's csv messages, told in the user's language where we know them."""
+    if "end of data" in error or "EOF" in error:
+        return _('a quoted value is never closed (a missing “"”).')
+    if "expected after" in error:
+        return _('a closing quote is followed by other characters; double a quote inside a quoted value (“""”).')
+    if "new-line character" in error:
+        return _("a line break inside a value that is not quoted.")
+    return _("the CSV is malformed: %(error)s.") % {"error": error}
 
 
 def sniff_delimiter(text: str) -> str:
@@ -250,6 +270,10 @@ def read_xlsx(raw: RawFile) -> Table:
         cells: list[str] = []
         for cell in row.iter(f"{{{xml.SPREADSHEET}}}c"):
             column = _column_index(cell.get("r", ""), default=len(cells))
+            if column >= MAX_SHEET_COLUMNS:
+                raise reject(
+                    raw.name, _("a cell lies beyond the last column a spreadsheet can have."), row=len(rows) + 1
+                )
             cells.extend([""] * (column - len(cells)))
             cells.append(_cell_text(cell, shared))
         row_number = int(row.get("r") or len(rows) + 1) if (row.get("r") or "").isdigit() else len(rows) + 1
@@ -298,10 +322,8 @@ def _cell_text(cell, shared: list[str]) -> str:
     value = cell.find(f"{{{xml.SPREADSHEET}}}v")
     text = value.text if value is not None and value.text else ""
     if kind == "s":
-        try:
-            return shared[int(text)]
-        except (ValueError, IndexError):
-            return ""
+        index = int(text) if text.isdigit() else -1
+        return shared[index] if 0 <= index < len(shared) else ""
     if kind in (None, "n") and text.endswith(".0"):
         # Spreadsheets store whole numbers such as an EQF level as floats.
         return text[:-2]

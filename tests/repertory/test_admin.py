@@ -78,3 +78,24 @@ def test_frameworks_and_competences_cannot_be_deleted_in_the_admin(admin_client,
     assert admin_client.get(reverse("admin:repertory_competence_delete", args=[unit.pk])).status_code == 403
     assert admin_client.get(reverse("admin:repertory_competence_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:repertory_framework_changelist")).status_code == 200
+
+
+def test_an_admin_correction_lasts_until_the_next_import_which_says_it_put_the_file_wording_back(admin_client, rrfp_v1):
+    unit = Competence.objects.get(code="UC-2")
+    url = reverse("admin:repertory_competence_change", args=[unit.pk])
+    assert "imported again" in admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    admin_client.post(
+        url,
+        {
+            "label_it": "Coordinamento del volontariato",
+            "label_en": unit.label_en,
+            "description_it": "",
+            "description_en": "",
+            "alt_labels_it": "",
+            "alt_labels_en": "",
+            "eqf_level": "4",
+        },
+    )
+    report = api.import_framework(FIXTURES / "rrfp-v1.csv", source_format="rrfp-csv")
+    assert report.changed == ("UC-2",)
+    assert Competence.objects.get(code="UC-2").label_it == "Gestione di gruppi di volontari"

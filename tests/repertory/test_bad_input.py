@@ -100,7 +100,7 @@ BAD_CSV = {
     ),
     "unbalanced quotes": (
         rows('RRFP-TEST,UC-1,competence_unit,,"Unità, senza fine,,4', "RRFP-TEST,UC-2,competence_unit,,Due,,4"),
-        ["malformed"],
+        ["row 3", "a quoted value is never closed"],
     ),
     "too many values in a row": (
         rows("RRFP-TEST,UC-1,competence_unit,,Unità, con virgola,,4,extra"),
@@ -184,7 +184,7 @@ def test_a_file_far_too_large_is_refused_before_it_is_read(untouched, tmp_path, 
     settings.TOSCA_REPERTORY_MAX_IMPORT_BYTES = 1_000
     lines = [f"RRFP-TEST,UC-{number},competence_unit,,Unità,,4" for number in range(100)]
     message = refused(write(tmp_path, "huge.csv", rows(*lines)))
-    assert "larger than the import limit of 1,000 bytes" in message
+    assert "larger than the import limit of 1000\xa0bytes" in message
     assert "TOSCA_REPERTORY_MAX_IMPORT_BYTES" in message
 
 
@@ -317,3 +317,68 @@ def test_a_zip_that_is_not_a_workbook_is_refused(untouched, tmp_path):
     with zipfile.ZipFile(target, "w") as archive:
         archive.writestr("readme.txt", "ciao")
     assert "not an .xlsx workbook" in refused(write(tmp_path, "archive.csv", target.getvalue()))
+
+
+def test_a_code_with_a_line_break_is_refused(untouched, tmp_path):
+    content = rows('RRFP-TEST,"UC\n1",competence_unit,,Unità,,4')
+    message = refused(write(tmp_path, "newline.csv", content))
+    assert "row 3, field “code”" in message and "line break" in message
+
+
+def test_a_code_too_long_to_make_a_uri_from_is_refused(untouched, tmp_path):
+    content = rows(f"RRFP-TEST,{'è' * 250},competence_unit,,Unità,,4")
+    message = refused(write(tmp_path, "long.csv", content))
+    assert "row 3, field “uri”" in message and "longer than 500 characters" in message
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        '{"identifier": "i1", "fullStatement": "Uno", "humanCodingScheme": "\\ud800"}',
+        '{"identifier": "i1", "fullStatement": "Uno\\u0000"}',
+        '{"identifier": "i1", "fullStatement": "Uno", "humanCodingScheme": 1' + "0" * 5000 + "}",
+    ],
+)
+def test_case_values_no_database_could_store_are_refused(item, untouched, tmp_path):
+    content = '{"CFDocument": {"identifier": "d", "uri": "urn:x:d", "title": "T"}, "CFItems": [' + item + "]}"
+    assert "odd.json" in refused(write(tmp_path, "odd.json", content), source_format="case-json")
+
+
+def test_odd_sequence_numbers_in_case_do_not_break_the_import(db, tmp_path):
+    package = json.loads((FIXTURES / "case-small.json").read_text(encoding="utf-8"))
+    text = json.dumps(package).replace('"sequenceNumber": 2', '"sequenceNumber": Infinity', 1)
+    call_command("repertory", "import", str(write(tmp_path, "inf.json", text)), "--format", "case-json")
+    assert Competence.objects.count() == 7
+
+
+def test_a_codec_that_is_not_a_text_encoding_is_refused(untouched, tmp_path):
+    assert "unknown encoding “rot13”" in refused(write(tmp_path, "x.csv", rows()), "--encoding", "rot13")
+
+
+def test_an_xlsx_cell_beyond_the_last_column_is_refused(untouched, tmp_path):
+    source = zipfile.ZipFile(io.BytesIO(workbook([HEADER.split(","), FRAMEWORK_ROW.split(","), ["x"] * 8])))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w") as changed:
+        for member in source.namelist():
+            data = source.read(member)
+            if member == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'r="A3"', b'r="ZZZZZZZZZZZZ3"')
+            changed.writestr(member, data)
+    assert "beyond the last column" in refused(write(tmp_path, "wide.xlsx", target.getvalue()))
+
+
+def test_an_unreadable_file_in_an_esco_folder_is_refused_by_name(untouched, tmp_path):
+    folder = tmp_path / "esco"
+    folder.mkdir()
+    (folder / "skills_it.csv").symlink_to(tmp_path / "gone.csv")
+    message = refused(folder, source_format="esco-csv")
+    assert "skills_it.csv" in message and "cannot be read" in message
+
+
+def test_an_upload_above_the_limit_is_refused(untouched, settings):
+    from repertory import api
+
+    settings.TOSCA_REPERTORY_MAX_IMPORT_BYTES = 100
+    with pytest.raises(api.ImportRejected) as rejected:
+        api.import_framework(rows().encode() * 10, name="big.csv", source_format="rrfp-csv")
+    assert "big.csv" in rejected.value.summary() and "import limit" in rejected.value.summary()

@@ -189,3 +189,19 @@ def test_openedx_taxonomy_csv_lists_every_node_after_its_parent(demo):
 def test_export_of_an_unknown_framework_is_refused(db):
     with pytest.raises(api.FrameworkNotFound):
         api.export_framework("NOPE", export_format=Format.CASE_JSON)
+
+
+def test_esco_relations_survive_a_case_export_and_reimport(esco):
+    before = crosswalks_of("ESCO")
+    _name, content = api.export_framework("ESCO", export_format=Format.CASE_JSON)
+    assert api.import_framework(content, name="esco.json", source_format=Format.CASE_JSON).is_noop
+    assert crosswalks_of("ESCO") == before and len(before) == 28
+
+
+def test_moodle_plain_text_descriptions_keep_their_angle_brackets(db, tmp_path):
+    lines = (FIXTURES / "moodle-small.csv").read_text(encoding="utf-8").splitlines()
+    lines.append('"CD-2","CD-2.2","Misurare","temperatura < 5 e pH > 3","2","","","","0","null","","108","",""')
+    path = tmp_path / "plain.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    api.import_framework(path, source_format=Format.MOODLE_CSV)
+    assert Competence.objects.get(code="CD-2.2").description_it == "temperatura < 5 e pH > 3"

@@ -107,3 +107,22 @@ def test_api_messages_follow_the_requested_language(client, demo):
     assert response.json()["detail"] == "Indica che cosa cercare: ?q=…"
     response = client.get(f"{BASE}/competences/", {"q": "UC-1017"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.json()["results"][0]["label"].startswith("Design")
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/api/repertory/v1/frameworks/%00/", {}, 404),
+        ("/api/repertory/v1/frameworks/RRFP-TOSCANA-DEMO/tree/", {"parent": "\x00"}, 404),
+        ("/api/repertory/v1/frameworks/RRFP-TOSCANA-DEMO/competences/%00/", {}, 404),
+        ("/api/repertory/v1/competences/by-uri/", {"uri": "\x00"}, 404),
+        ("/api/repertory/v1/competences/", {"q": "uc", "framework": "\x00"}, 404),
+        ("/api/repertory/v1/competences/", {"q": "\x00uc"}, 200),
+        ("/repertory/%00/", {}, 404),
+        ("/repertory/RRFP-TOSCANA-DEMO/c/%00/", {}, 404),
+        ("/repertory/search/", {"q": "x", "framework": "\x00"}, 400),
+        ("/repertory/search/", {"q": "x", "kind": "\x00"}, 400),
+    ],
+)
+def test_characters_no_database_stores_are_answered_not_crashed_on(client, demo, path, params, status):
+    assert client.get(path, params, HTTP_ACCEPT_LANGUAGE="en").status_code == status

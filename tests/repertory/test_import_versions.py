@@ -161,3 +161,37 @@ def test_a_new_node_cannot_take_the_uri_of_another_node_of_the_framework(rrfp_v1
     summary = rejected.value.summary()
     assert "row 8" in summary and taken in summary and "already belongs to another node" in summary
     assert not Competence.objects.filter(code="UC-9").exists()
+
+
+def test_a_newer_file_can_clear_the_licence_and_the_change_is_reported(rrfp_v1, tmp_path):
+    text = (FIXTURES / "rrfp-v1.csv").read_text(encoding="utf-8").replace(";1.0;CC BY 4.0;", ";1.1;;")
+    path = tmp_path / "no-licence.csv"
+    path.write_text(text, encoding="utf-8")
+
+    report = api.import_framework(path, source_format=Format.RRFP_CSV)
+
+    assert report.framework_changed and not report.is_noop and report.unchanged == 10
+    info = api.get_framework("RRFP-TEST")
+    assert info.licence == "" and info.version == "1.1" and info.versions[0].version == "1.1"
+
+
+def test_a_file_that_starts_giving_uris_cannot_rename_the_uris_tosca_made(rrfp_v1, tmp_path):
+    minted = Competence.objects.get(code="UC-1").uri
+    lines = (FIXTURES / "rrfp-v1.csv").read_text(encoding="utf-8").splitlines()
+    lines = [line.replace(";ADA.22.218.701;;", ";ADA.22.218.701;https://example.org/uc-1;") for line in lines]
+    path = tmp_path / "with-uris.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(api.ImportRejected) as rejected:
+        api.import_framework(path, source_format=Format.RRFP_CSV)
+    summary = rejected.value.summary()
+    assert "row 5, field “uri”" in summary and minted in summary and "never changes" in summary
+    assert Competence.objects.get(code="UC-1").uri == minted
+
+
+def test_giving_the_uri_tosca_made_is_accepted_as_the_same_node(rrfp_v1, tmp_path):
+    minted = Competence.objects.get(code="UC-1").uri
+    lines = (FIXTURES / "rrfp-v1.csv").read_text(encoding="utf-8").splitlines()
+    lines = [line.replace(";ADA.22.218.701;;", f";ADA.22.218.701;{minted};") for line in lines]
+    path = tmp_path / "same-uri.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert api.import_framework(path, source_format=Format.RRFP_CSV).is_noop

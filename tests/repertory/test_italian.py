@@ -17,8 +17,10 @@ def italian():
 
 def test_import_problems_are_told_in_italian_with_row_and_field(rrfp_v1, tmp_path):
     path = tmp_path / "errato.csv"
-    path.write_text("framework,code,kind,parent_code,label_it,eqf_level\nX,X,framework,,Prova,\nX,A,skill,,Uno,9\n",
-                    encoding="utf-8")
+    path.write_text(
+        "framework,code,kind,parent_code,label_it,eqf_level\nX,X,framework,,Prova,\nX,A,skill,,Uno,9\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CommandError) as error:
         call_command("repertory", "import", str(path), "--format", "rrfp-csv")
     message = str(error.value)
@@ -34,7 +36,11 @@ def test_the_import_report_is_in_italian(db, fixtures_dir, capsys):
 
 def test_kinds_have_italian_names():
     assert [str(Kind(kind).label) for kind in ("figure", "competence_unit", "skill", "knowledge")] == [
-        "Figura professionale", "Unità di competenza", "Capacità", "Conoscenza"]
+        "Figura professionale",
+        "Unità di competenza",
+        "Capacità",
+        "Conoscenza",
+    ]
 
 
 def test_pages_are_italian_by_default(client, demo):

@@ -71,3 +71,18 @@ def test_tosca_exports_to_standard_output(run):
     assert result.stdout.splitlines()[0] == "id,value,parent_id" and "CD-2.1.a" in result.stdout
     missing = run("repertory", "export", "NOPE", "--format", "case-json", check=False)
     assert missing.returncode == 1 and "NOPE" in missing.stderr
+
+
+def test_tosca_export_to_a_folder_that_does_not_exist_says_so(run, tmp_path):
+    run("repertory", "import", str(FIXTURES / "moodle-small.csv"), "--format", "moodle-csv")
+    result = run(
+        "repertory",
+        "export",
+        "MOODLE-CITT",
+        "--format",
+        "case-json",
+        "-o",
+        str(tmp_path / "no" / "x.json"),
+        check=False,
+    )
+    assert result.returncode == 1 and "x.json" in result.stderr and "Traceback" not in result.stderr

@@ -99,7 +99,12 @@ class Command(BaseCommand):
         except api.FrameworkNotFound:
             raise CommandError(_("No framework has the code “%(code)s”.") % {"code": framework}) from None
         if output:
-            Path(output).write_bytes(content)
+            try:
+                Path(output).write_bytes(content)
+            except OSError as error:
+                raise CommandError(
+                    _("Cannot write %(path)s: %(error)s.") % {"path": output, "error": error.strerror or error}
+                ) from None
             self.stderr.write(_("Wrote %(path)s (%(size)d bytes).") % {"path": output, "size": len(content)})
         else:
             sys.stdout.buffer.write(content)
