@@ -33,18 +33,6 @@ IS_FRAMEWORK = "Is framework"
 TAXONOMY = "Taxonomy"
 
 REQUIRED = (PARENT, IDNUMBER, SHORTNAME, IS_FRAMEWORK)
-OPTIONAL = (
-    DESCRIPTION,
-    DESCRIPTION_FORMAT,
-    SCALE_VALUES,
-    SCALE_CONFIGURATION,
-    RULE_TYPE,
-    RULE_OUTCOME,
-    RULE_CONFIG,
-    RELATED,
-    EXPORT_ID,
-    TAXONOMY,
-)
 COLUMNS = (
     PARENT,
     IDNUMBER,
@@ -61,6 +49,7 @@ COLUMNS = (
     IS_FRAMEWORK,
     TAXONOMY,
 )
+OPTIONAL = tuple(column for column in COLUMNS if column not in REQUIRED)
 
 # Moodle's description formats: 0 "Moodle auto-format" and 1 HTML hold markup; 2 plain text and 4 Markdown do not.
 MARKUP_FORMATS = {"0", "1"}

@@ -136,68 +136,31 @@ def validate(parsed: ParsedFramework) -> list[ImportProblem]:
     """Every problem that makes `parsed` unfit to import, in file order."""
     problems: list[ImportProblem] = []
 
+    def framework_problem(attribute: str, message: str) -> None:
+        problems.append(
+            ImportProblem(file=parsed.source_name, row=parsed.row, field=parsed.field_name(attribute), message=message)
+        )
+
     def problem(node: ParsedNode, attribute: str, message: str) -> None:
         problems.append(
             ImportProblem(file=node.file, row=node.row, field=parsed.field_name(attribute), message=message)
         )
 
     if not parsed.code.strip():
-        problems.append(
-            ImportProblem(
-                file=parsed.source_name,
-                row=parsed.row,
-                field=parsed.field_name("framework"),
-                message=_("the framework has no code."),
-            )
-        )
+        framework_problem("framework", _("the framework has no code."))
     elif "/" in parsed.code or len(parsed.code) > 100:
-        problems.append(
-            ImportProblem(
-                file=parsed.source_name,
-                row=parsed.row,
-                field=parsed.field_name("framework"),
-                message=_("a framework code has at most 100 characters and no “/”."),
-            )
-        )
+        framework_problem("framework", _("a framework code has at most 100 characters and no “/”."))
     if parsed.uri and (len(parsed.uri) > MAX_URI_LENGTH or ":" not in parsed.uri):
-        problems.append(
-            ImportProblem(
-                file=parsed.source_name,
-                row=parsed.row,
-                field=parsed.field_name("framework_uri"),
-                message=_("“%(uri)s” is not an absolute URI.") % {"uri": parsed.uri[:100]},
-            )
-        )
+        framework_problem("framework_uri", _("“%(uri)s” is not an absolute URI.") % {"uri": parsed.uri[:100]})
 
     for attribute, limit in FRAMEWORK_LIMITS.items():
         value = getattr(parsed, attribute) or ""
         if len(value) > limit:
-            problems.append(
-                ImportProblem(
-                    file=parsed.source_name,
-                    row=parsed.row,
-                    field=parsed.field_name(attribute),
-                    message=_("longer than %(max)d characters.") % {"max": limit},
-                )
-            )
+            framework_problem(attribute, _("longer than %(max)d characters.") % {"max": limit})
     if not all(storable(getattr(parsed, attribute) or "") for attribute in FRAMEWORK_TEXT):
-        problems.append(
-            ImportProblem(
-                file=parsed.source_name,
-                row=parsed.row,
-                field=parsed.field_name("framework"),
-                message=_("the framework's text contains a NUL character or an invalid character code."),
-            )
-        )
+        framework_problem("framework", _("the framework's text contains a NUL character or an invalid character code."))
     if has_control_characters(parsed.code):
-        problems.append(
-            ImportProblem(
-                file=parsed.source_name,
-                row=parsed.row,
-                field=parsed.field_name("framework"),
-                message=_("the framework code contains a line break or another control character."),
-            )
-        )
+        framework_problem("framework", _("the framework code contains a line break or another control character."))
 
     first_row_of_code: dict[str, ParsedNode] = {}
     first_row_of_uri: dict[str, ParsedNode] = {}

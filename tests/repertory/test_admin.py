@@ -23,6 +23,20 @@ def upload(admin_client, path, source_format: str, *, dry_run: bool):
     return admin_client.post(reverse("admin:repertory_framework_import"), data)
 
 
+def correct_label(admin_client, unit: Competence, label: str):
+    """Post the competence's admin form with a new Italian label, as an operator would."""
+    form = {
+        "label_it": label,
+        "label_en": unit.label_en,
+        "description_it": unit.description_it,
+        "description_en": unit.description_en,
+        "alt_labels_it": unit.alt_labels_it,
+        "alt_labels_en": unit.alt_labels_en,
+        "eqf_level": str(unit.eqf_level or ""),
+    }
+    return admin_client.post(reverse("admin:repertory_competence_change", args=[unit.pk]), form)
+
+
 def test_admin_import_checks_first_then_writes(admin_client):
     response = upload(admin_client, FIXTURES / "rrfp-v1.csv", "rrfp-csv", dry_run=True)
     assert response.status_code == 200 and not Framework.objects.exists()
@@ -53,21 +67,8 @@ def test_admin_import_of_an_esco_zip(admin_client, tmp_path):
 
 def test_correcting_a_label_in_the_admin_updates_search(admin_client, rrfp_v1):
     unit = Competence.objects.get(code="UC-2")
-    url = reverse("admin:repertory_competence_change", args=[unit.pk])
-    assert admin_client.get(url).status_code == 200
-    response = admin_client.post(
-        url,
-        {
-            "label_it": "Coordinamento del volontariato",
-            "label_en": unit.label_en,
-            "description_it": "",
-            "description_en": "",
-            "alt_labels_it": "",
-            "alt_labels_en": "",
-            "eqf_level": "4",
-        },
-    )
-    assert response.status_code == 302
+    assert admin_client.get(reverse("admin:repertory_competence_change", args=[unit.pk])).status_code == 200
+    assert correct_label(admin_client, unit, "Coordinamento del volontariato").status_code == 302
     assert [m.ref.code for m in api.search_competences("volontariato").results] == ["UC-2"]
 
 
@@ -84,18 +85,7 @@ def test_an_admin_correction_lasts_until_the_next_import_which_says_it_put_the_f
     unit = Competence.objects.get(code="UC-2")
     url = reverse("admin:repertory_competence_change", args=[unit.pk])
     assert "imported again" in admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    admin_client.post(
-        url,
-        {
-            "label_it": "Coordinamento del volontariato",
-            "label_en": unit.label_en,
-            "description_it": "",
-            "description_en": "",
-            "alt_labels_it": "",
-            "alt_labels_en": "",
-            "eqf_level": "4",
-        },
-    )
+    correct_label(admin_client, unit, "Coordinamento del volontariato")
     report = api.import_framework(FIXTURES / "rrfp-v1.csv", source_format="rrfp-csv")
     assert report.changed == ("UC-2",)
     assert Competence.objects.get(code="UC-2").label_it == "Gestione di gruppi di volontari"

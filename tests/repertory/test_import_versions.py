@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from repertory import api
 from repertory.data import Format
 from repertory.models import Competence, FrameworkVersion, NodeChange
 from tests.repertory.conftest import DEMO, FIXTURES
+
+
+def v1_variant(tmp_path, name: str, old: str = "", new: str = "", *, extra: str = "") -> Path:
+    """rrfp-v1.csv with `old` replaced by `new` and an `extra` line appended, saved as `name`."""
+    text = (FIXTURES / "rrfp-v1.csv").read_text(encoding="utf-8")
+    path = tmp_path / name
+    path.write_text((text.replace(old, new) if old else text) + (extra + "\n" if extra else ""), encoding="utf-8")
+    return path
 
 
 def test_demo_framework_imports_with_its_sectors_figures_and_units(demo):
@@ -151,10 +161,7 @@ def test_a_case_version_that_swaps_two_codes_keeps_each_uri_with_its_concept(db,
 
 def test_a_new_node_cannot_take_the_uri_of_another_node_of_the_framework(rrfp_v1, tmp_path):
     taken = Competence.objects.get(code="UC-2").uri
-    lines = (FIXTURES / "rrfp-v1.csv").read_text(encoding="utf-8").splitlines()
-    lines.append(f"RRFP-TEST;UC-9;competence_unit;FIG-1;Nuova;New;;;4;;;{taken};;;")
-    path = tmp_path / "clash.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = v1_variant(tmp_path, "clash.csv", extra=f"RRFP-TEST;UC-9;competence_unit;FIG-1;Nuova;New;;;4;;;{taken};;;")
     with pytest.raises(api.ImportRejected) as rejected:
         api.import_framework(path, source_format=Format.RRFP_CSV)
     # Row 12 claims UC-2's URI, so it is UC-2 renamed; UC-2's own row (8) would then need that URI again.
@@ -164,9 +171,7 @@ def test_a_new_node_cannot_take_the_uri_of_another_node_of_the_framework(rrfp_v1
 
 
 def test_a_newer_file_can_clear_the_licence_and_the_change_is_reported(rrfp_v1, tmp_path):
-    text = (FIXTURES / "rrfp-v1.csv").read_text(encoding="utf-8").replace(";1.0;CC BY 4.0;", ";1.1;;")
-    path = tmp_path / "no-licence.csv"
-    path.write_text(text, encoding="utf-8")
+    path = v1_variant(tmp_path, "no-licence.csv", ";1.0;CC BY 4.0;", ";1.1;;")
 
     report = api.import_framework(path, source_format=Format.RRFP_CSV)
 
@@ -177,10 +182,7 @@ def test_a_newer_file_can_clear_the_licence_and_the_change_is_reported(rrfp_v1, 
 
 def test_a_file_that_starts_giving_uris_cannot_rename_the_uris_tosca_made(rrfp_v1, tmp_path):
     minted = Competence.objects.get(code="UC-1").uri
-    lines = (FIXTURES / "rrfp-v1.csv").read_text(encoding="utf-8").splitlines()
-    lines = [line.replace(";ADA.22.218.701;;", ";ADA.22.218.701;https://example.org/uc-1;") for line in lines]
-    path = tmp_path / "with-uris.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = v1_variant(tmp_path, "with-uris.csv", ";ADA.22.218.701;;", ";ADA.22.218.701;https://example.org/uc-1;")
     with pytest.raises(api.ImportRejected) as rejected:
         api.import_framework(path, source_format=Format.RRFP_CSV)
     summary = rejected.value.summary()
@@ -190,8 +192,5 @@ def test_a_file_that_starts_giving_uris_cannot_rename_the_uris_tosca_made(rrfp_v
 
 def test_giving_the_uri_tosca_made_is_accepted_as_the_same_node(rrfp_v1, tmp_path):
     minted = Competence.objects.get(code="UC-1").uri
-    lines = (FIXTURES / "rrfp-v1.csv").read_text(encoding="utf-8").splitlines()
-    lines = [line.replace(";ADA.22.218.701;;", f";ADA.22.218.701;{minted};") for line in lines]
-    path = tmp_path / "same-uri.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = v1_variant(tmp_path, "same-uri.csv", ";ADA.22.218.701;;", f";ADA.22.218.701;{minted};")
     assert api.import_framework(path, source_format=Format.RRFP_CSV).is_noop
