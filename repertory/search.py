@@ -17,8 +17,6 @@ MAX_QUERY_WORDS = 8
 MATCH_CODE = "code"
 MATCH_CODE_PREFIX = "code_prefix"
 MATCH_WORDS = "words"
-
-
 TERM_FIELDS = ["competence", "framework", "kind", "term", "source"]
 
 
@@ -26,15 +24,12 @@ def term_rows(
     competence_id: int, framework_id: int, kind: str, code: str, labels: Iterable[str], alt_labels: Iterable[str]
 ) -> list[tuple]:
     """The index rows of one live node, as tuples in the order of TERM_FIELDS."""
-    rows: dict[str, int] = {}
-    key = text.code_key(code)
-    if key:
-        rows[key] = SearchTerm.CODE
-    for word in text.index_words(" ".join(labels)):
-        rows.setdefault(word, SearchTerm.LABEL)
+    words = dict.fromkeys(text.index_words(" ".join(labels)), SearchTerm.LABEL)
     for word in text.index_words(" ".join(alt_labels)):
-        rows.setdefault(word, SearchTerm.ALT_LABEL)
-    return [(competence_id, framework_id, kind, term, source) for term, source in rows.items()]
+        words.setdefault(word, SearchTerm.ALT_LABEL)
+    key = text.code_key(code)
+    rows = [(competence_id, framework_id, kind, key, SearchTerm.CODE)] if key else []
+    return rows + [(competence_id, framework_id, kind, word, source) for word, source in words.items()]
 
 
 def index_rows(rows: Iterable[tuple]) -> int:

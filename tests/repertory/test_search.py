@@ -103,3 +103,16 @@ def test_case_and_moodle_frameworks_are_searchable_after_import(db):
     api.import_framework(FIXTURES / "moodle-small.csv", source_format=Format.MOODLE_CSV)
     assert codes("prenotazioni") == ["TUR-REC-UC1", "TUR-REC-UC1-C1"]
     assert codes("spid") == ["CD-2.1.a"]
+
+
+def test_a_word_that_is_also_a_code_is_found_as_both(db, tmp_path):
+    path = tmp_path / "same.csv"
+    path.write_text(
+        "framework,code,kind,parent_code,label_it,version\nS,S,framework,,Prova,1\n"
+        "S,OSS,figure,,Operatore OSS,\nS,B,figure,,Coordinatore degli OSS,\n",
+        encoding="utf-8",
+    )
+    api.import_framework(path, source_format=Format.RRFP_CSV)
+    results = api.search_competences("oss").results
+    assert [(m.ref.code, m.match) for m in results] == [("OSS", "code"), ("B", "words")]
+    assert [m.ref.code for m in api.search_competences("operatore oss").results] == ["OSS"]
