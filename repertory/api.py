@@ -21,10 +21,12 @@ from repertory.data import (
     Association,
     CompetenceDetail,
     CompetenceRef,
+    ContentTag,
     Format,
     FrameworkInfo,
     FrameworkVersionInfo,
     ImportReport,
+    Role,
     SearchMatch,
     SearchResults,
     TreeNode,
@@ -35,11 +37,13 @@ from repertory.importers import apply, case_json, esco_csv, moodle_csv, rrfp_csv
 from repertory.importers.parsed import storable
 from repertory.importers.source import RawFile, read_file, too_large
 from repertory.models import Competence, Framework
+from repertory.models import ContentTag as ContentTagModel
 
 __all__ = [
     "CompetenceNotFound",
     "FrameworkNotFound",
     "ImportRejected",
+    "ancestors_of",
     "export_framework",
     "get_competence",
     "get_competences",
@@ -48,6 +52,9 @@ __all__ = [
     "import_framework",
     "list_frameworks",
     "search_competences",
+    "tag_content",
+    "tags_for",
+    "untag_content",
 ]
 
 MAX_PAGE = 200
@@ -168,6 +175,29 @@ def get_competences(uris: Iterable[str]) -> dict[str, CompetenceRef]:
     return found
 
 
+def ancestors_of(uris: Iterable[str]) -> dict[str, tuple[CompetenceRef, ...]]:
+    """{uri: its ancestors, root first} for the URIs Tosca knows; one query per tree level, not per node."""
+    wanted = [uri for uri in dict.fromkeys(uris) if _storable(uri)]
+    nodes: dict[int, Competence] = {}
+    parent_of_uri: dict[str, int | None] = {}
+    for start in range(0, len(wanted), 500):
+        for competence in Competence.objects.filter(uri__in=wanted[start : start + 500]).only("uri", "parent_id"):
+            parent_of_uri[competence.uri] = competence.parent_id
+    missing = {parent for parent in parent_of_uri.values() if parent is not None}
+    while missing:
+        fetched = Competence.objects.select_related("framework").filter(pk__in=missing)
+        nodes.update({competence.pk: competence for competence in fetched})
+        missing = {c.parent_id for c in fetched if c.parent_id is not None and c.parent_id not in nodes}
+    result = {}
+    for uri, parent_id in parent_of_uri.items():
+        chain = []
+        while parent_id is not None and parent_id in nodes and len(chain) < 50:
+            chain.append(_ref(nodes[parent_id]))
+            parent_id = nodes[parent_id].parent_id
+        result[uri] = tuple(reversed(chain))
+    return result
+
+
 def get_tree(
     framework: str, *, parent_code: str | None = None, offset: int = 0, limit: int = 50, depth: int = 1
 ) -> TreePage:
@@ -194,6 +224,37 @@ def get_tree(
         limit=limit,
         nodes=_tree_nodes(framework_obj, page, depth),
     )
+
+
+def tag_content(content_key: str, competence_uri: str, *, role: str = Role.DEVELOPS) -> ContentTag:
+    """Tag content with a live competence (again: a no-op). Raises CompetenceNotFound, ValueError for a bad role."""
+    if role not in Role.values:
+        raise ValueError(
+            _("unknown role “%(role)s”; expected one of: %(roles)s.") % {"role": role, "roles": ", ".join(Role.values)}
+        )
+    competence = Competence.objects.select_related("framework").filter(uri=competence_uri, retired=False).first()
+    if competence is None or not _storable(content_key):
+        raise CompetenceNotFound(competence_uri)
+    ContentTagModel.objects.get_or_create(content_key=content_key, competence=competence, role=role)
+    return ContentTag(content_key=content_key, role=role, competence=_ref(competence))
+
+
+def untag_content(content_key: str, competence_uri: str, *, role: str = Role.DEVELOPS) -> bool:
+    """Remove a tag; whether there was one."""
+    deleted, _rows = ContentTagModel.objects.filter(
+        content_key=content_key, competence__uri=competence_uri, role=role
+    ).delete()
+    return bool(deleted)
+
+
+def tags_for(content_key: str, *, role: str | None = None) -> list[ContentTag]:
+    """The competences `content_key` is tagged with, in the order they were tagged."""
+    if not _storable(content_key):
+        return []
+    tags = ContentTagModel.objects.select_related("competence__framework").filter(content_key=content_key)
+    if role is not None:
+        tags = tags.filter(role=role)
+    return [ContentTag(content_key=tag.content_key, role=tag.role, competence=_ref(tag.competence)) for tag in tags]
 
 
 def search_competences(

@@ -31,6 +31,13 @@ class Relation(models.TextChoices):
     OPTIONAL = "optional", _("Optional skill")
 
 
+class Role(models.TextChoices):
+    """What a piece of content does for a competence it is tagged with."""
+
+    DEVELOPS = "develops", _("develops")
+    ASSESSES = "assesses", _("assesses")
+
+
 class Format(models.TextChoices):
     """File formats the repertory reads and writes."""
 
@@ -146,6 +153,15 @@ class SearchResults:
     offset: int
     limit: int
     results: tuple[SearchMatch, ...]
+
+
+@dataclass(frozen=True)
+class ContentTag:
+    """Content (an Open edX usage or course key, a Tosca module id) tagged with a competence."""
+
+    content_key: str
+    role: str
+    competence: CompetenceRef
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from repertory.data import Kind, Relation
+from repertory.data import Kind, Relation, Role
 from repertory.fields import ExactCharField
 from repertory.text import in_active_language
 
@@ -124,6 +124,26 @@ class Competence(models.Model):
     @property
     def description(self) -> str:
         return in_active_language(self.description_it, self.description_en)
+
+
+class ContentTag(models.Model):
+    """A competence a learning module (or course) develops or assesses. Tags point at live or retired nodes alike."""
+
+    content_key = ExactCharField(_("content key"), max_length=255, db_index=True)
+    competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="tags")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.DEVELOPS)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["content_key", "id"]
+        verbose_name = _("content tag")
+        verbose_name_plural = _("content tags")
+        constraints = [
+            models.UniqueConstraint(fields=["content_key", "competence", "role"], name="repertory_one_tag_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_key} {self.role} {self.competence.code}"
 
 
 class Association(models.Model):
