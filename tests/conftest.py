@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.peers.fixtures"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 DB_FIXTURES = {
     "db",
@@ -114,3 +116,54 @@ def _unavailable_database() -> str | None:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory) -> None:
+    """SQLite test databases live in a file, so that dispatcher and worker processes the tests start share it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
+@pytest.fixture
+def database_url() -> str:
+    """DATABASE_URL of the test database, for the processes a test starts (dispatchers, workers, servers)."""
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    engine = settings_dict["ENGINE"].rsplit(".", 1)[-1]
+    if engine == "sqlite3":
+        return f"sqlite:///{settings_dict['NAME']}"
+    scheme = "postgres" if engine == "postgresql" else "mysql"
+    credentials = settings_dict["USER"] + (f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else "")
+    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    return f"{scheme}://{credentials}@{settings_dict['HOST']}{port}/{settings_dict['NAME']}"
+
+
+# -- shared data: the repertories most tests start from ---------------------------------------------------
+
+DEMO = Path(__file__).parent.parent / "tosca" / "demo" / "repertorio-toscana-demo.csv"
+
+
+@pytest.fixture
+def rrfp_v1(db):
+    from repertory import api
+
+    return api.import_framework(FIXTURES / "rrfp-v1.csv", source_format="rrfp-csv")
+
+
+@pytest.fixture
+def demo(db):
+    from repertory import api
+
+    return api.import_framework(DEMO, source_format="rrfp-csv")
+
+
+@pytest.fixture
+def esco(db):
+    from repertory import api
+
+    return api.import_framework(FIXTURES / "esco", source_format="esco-csv")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -87,6 +88,42 @@ def secret_key_from(value: str | None, key_file: Path) -> str:
         key_file.touch(mode=0o600)
         key_file.write_text(key, encoding="ascii")
         return key
+
+
+DESTINATION_TYPES = {"local": (), "xapi": ("endpoint",), "libretto_api": ("url", "token")}
+
+
+def destinations_from(value: str | None) -> list[dict]:
+    """Where evidence goes, from TOSCA_DESTINATIONS (a JSON list); by default only this instance's libretto.
+
+    [{"name": "local", "type": "local"},
+     {"name": "lrs", "type": "xapi", "endpoint": "https://lrs.example/xAPI/", "username": "…", "password": "…"},
+     {"name": "regione", "type": "libretto_api", "url": "https://libretto.regione.example/", "token": "…"}]
+    """
+    if not value or not value.strip():
+        return [{"name": "local", "type": "local"}]
+    try:
+        destinations = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(f"TOSCA_DESTINATIONS is not valid JSON: {error}") from None
+    if not isinstance(destinations, list):
+        raise ConfigurationError("TOSCA_DESTINATIONS must be a JSON list of destinations.")
+    names = set()
+    for index, destination in enumerate(destinations):
+        if not isinstance(destination, dict):
+            raise ConfigurationError(f"TOSCA_DESTINATIONS[{index}] must be an object.")
+        kind, name = destination.get("type"), destination.get("name")
+        if kind not in DESTINATION_TYPES:
+            raise ConfigurationError(
+                f"TOSCA_DESTINATIONS[{index}]: type {kind!r} is not one of {', '.join(DESTINATION_TYPES)}."
+            )
+        if not isinstance(name, str) or not name or len(name) > 64 or name in names:
+            raise ConfigurationError(f"TOSCA_DESTINATIONS[{index}]: give each destination a unique name (1-64 chars).")
+        missing = [key for key in DESTINATION_TYPES[kind] if not destination.get(key)]
+        if missing:
+            raise ConfigurationError(f"TOSCA_DESTINATIONS[{index}] ({name}) needs: {', '.join(missing)}.")
+        names.add(name)
+    return destinations
 
 
 def flag(value: str | None) -> bool:

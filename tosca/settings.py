@@ -10,11 +10,12 @@ TOSCA_VAR_DIR  where local state lives (default: var/ in the source checkout, el
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from tosca.config import database_from_url, flag, host_list, secret_key_from
+from tosca.config import database_from_url, destinations_from, flag, host_list, secret_key_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 _checkout = (BASE_DIR / "setup.cfg").exists()
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "repertory",
+    "libretto",
+    "sync",
     "tosca",
 ]
 
@@ -72,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tosca.context_processors.navigation",
             ],
         },
     },
@@ -100,7 +104,6 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "UNAUTHENTICATED_USER": None,
 }
 
 # The repertory is public information: read access needs no account.
@@ -108,6 +111,45 @@ REST_FRAMEWORK = {
 TOSCA_REPERTORY_MAX_IMPORT_BYTES = int(os.environ.get("TOSCA_REPERTORY_MAX_IMPORT_BYTES", 100 * 1024 * 1024))
 # URIs minted for nodes whose source gives none: <base><framework>/<code>. Set it to a domain the region controls.
 TOSCA_REPERTORY_URI_BASE = os.environ.get("TOSCA_REPERTORY_URI_BASE", "urn:tosca:repertory:")
+
+# The public address of this instance: platform id of its learners, issuer of its badges, base of its IRIs.
+TOSCA_BASE_URL = os.environ.get("TOSCA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Evidence dated later than now plus this is refused (clocks of remote platforms drift a little).
+TOSCA_CLOCK_SKEW = timedelta(minutes=5)
+
+# Evidence destinations (see tosca.config.destinations_from) and how deliveries are dispatched:
+# "inline" right after the recording transaction commits, "celery" through the broker, "manual" only by
+# `tosca sync run`. Retries always come from the database: the outbox is the source of truth.
+TOSCA_DESTINATIONS = destinations_from(os.environ.get("TOSCA_DESTINATIONS"))
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+TOSCA_SYNC_DISPATCH = os.environ.get("TOSCA_SYNC_DISPATCH") or ("celery" if CELERY_BROKER_URL else "inline")
+TOSCA_SYNC = {
+    "batch_size": int(os.environ.get("TOSCA_SYNC_BATCH_SIZE", 200)),
+    # Deliveries a dispatcher takes at a time; several dispatchers share the queue in claims of this size.
+    "claim_size": int(os.environ.get("TOSCA_SYNC_CLAIM_SIZE", 1000)),
+    "max_attempts": int(os.environ.get("TOSCA_SYNC_MAX_ATTEMPTS", 12)),
+    "first_retry": timedelta(seconds=30),
+    "longest_retry": timedelta(hours=6),
+    "lease": timedelta(minutes=5),
+    "timeout": float(os.environ.get("TOSCA_SYNC_TIMEOUT", 10)),
+}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE = {"deliver-due-evidence": {"task": "sync.deliver_due", "schedule": 30.0}}
+
+# Learners' supporting documents: private files, served only to their holder and to operators.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+TOSCA_LIBRETTO_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+TOSCA_LIBRETTO_DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+TOSCA_LIBRETTO_API_MAX_BODY_BYTES = 1024 * 1024
+# The Ed25519 key that signs Open Badges; created once, its public half published at /libretto/issuer/jwks.json.
+TOSCA_SIGNING_KEY_FILE = Path(os.environ.get("TOSCA_SIGNING_KEY_FILE") or VAR_DIR / "signing-key.pem")
+
+TOSCA_ISSUER_NAME = os.environ.get("TOSCA_ISSUER_NAME", "Tosca")
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "libretto:home"
+LOGOUT_REDIRECT_URL = "home"
 
 LOGGING = {
     "version": 1,

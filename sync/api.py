@@ -1,0 +1,185 @@
+"""The sync app's public face: record evidence (the one way it enters the system), dispatch, report."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from libretto import api as libretto
+from libretto.api import EvidenceRejected
+from libretto.data import EvidenceFacts, EvidenceProblem, evidence_id
+from sync import dispatch
+from sync.data import DestinationStatus, DispatchReport, Receipt, State
+from sync.models import Delivery, Evidence
+
+__all__ = [
+    "EvidenceConflict",
+    "EvidenceRejected",
+    "deliver_due",
+    "evidence_id",
+    "forget_learner",
+    "is_recorded",
+    "record_module_completion",
+    "retry_dead",
+    "status",
+]
+
+class EvidenceConflict(ValueError):
+    """The same (platform, learner, module, attempt) was recorded before with different facts."""
+
+
+def record_module_completion(
+    learner: str,
+    module: str,
+    completed_at: datetime,
+    score: float | None,
+    competences: Iterable[str],
+    platform: str | None = None,
+    attempt: str | int = 1,
+    *,
+    module_title: str = "",
+    passed: bool | None = None,
+) -> Receipt:
+    """Record that `learner` completed `module` on `platform` (default: this instance), developing `competences`.
+
+    Writes the immutable evidence and one delivery per configured destination in the caller's transaction
+    (transactional outbox): if the caller rolls back, nothing was recorded; once it commits, delivery is
+    certain. Recording the same facts again is a no-op. Raises EvidenceRejected (unknown competence, a future
+    date, a score outside 0..1…) or EvidenceConflict, and then nothing is written.
+    """
+    platform = platform or libretto.local_platform()
+    facts = EvidenceFacts(
+        evidence_id=evidence_id(platform, learner, module, str(attempt)),
+        platform=platform,
+        learner=learner,
+        module=module,
+        module_title=module_title,
+        completed_at=completed_at,
+        score=None if score is None else score,
+        passed=passed,
+        competences=tuple(dict.fromkeys(competences)),
+        attempt=str(attempt),
+    )
+    problems = libretto.check_evidence(facts)
+    if len(facts.attempt) > 64:
+        problems.append(EvidenceProblem("attempt", "at most 64 characters"))
+    if problems:
+        raise EvidenceRejected(problems)
+    with transaction.atomic():
+        existing = Evidence.objects.filter(pk=facts.evidence_id).first()
+        if existing is not None:
+            return _same_or_conflict(existing, facts)
+        try:
+            with transaction.atomic():
+                _write(facts)
+        except IntegrityError:
+            existing = Evidence.objects.filter(pk=facts.evidence_id).first()
+            if existing is None:
+                raise
+            return _same_or_conflict(existing, facts)
+        transaction.on_commit(functools.partial(dispatch.after_commit, [facts.evidence_id]))
+    return Receipt(evidence_id=facts.evidence_id, created=True)
+
+
+def _write(facts: EvidenceFacts) -> None:
+    Evidence.objects.create(
+        id=facts.evidence_id,
+        platform=facts.platform,
+        learner=facts.learner,
+        module=facts.module,
+        module_title=facts.module_title,
+        attempt=facts.attempt,
+        completed_at=facts.completed_at,
+        score=facts.score,
+        passed=facts.passed,
+        competences=list(facts.competences),
+    )
+    now = timezone.now()
+    Delivery.objects.bulk_create(
+        Delivery(evidence_id=facts.evidence_id, destination=destination["name"], next_attempt_at=now)
+        for destination in settings.TOSCA_DESTINATIONS
+    )
+
+
+def _same_or_conflict(existing: Evidence, facts: EvidenceFacts) -> Receipt:
+    stored = (existing.completed_at, existing.score, existing.passed, sorted(existing.competences))
+    given = (facts.completed_at, facts.score, facts.passed, sorted(facts.competences))
+    if stored != given:
+        raise EvidenceConflict(
+            f"evidence {facts.evidence_id} was recorded before with other facts; record a new attempt instead"
+        )
+    return Receipt(evidence_id=facts.evidence_id, created=False)
+
+
+def is_recorded(platform: str, learner: str, module: str, attempt: str | int) -> bool:
+    return Evidence.objects.filter(pk=evidence_id(platform, learner, module, str(attempt))).exists()
+
+
+def facts_of(evidence: Evidence) -> EvidenceFacts:
+    return EvidenceFacts(
+        evidence_id=evidence.id,
+        platform=evidence.platform,
+        learner=evidence.learner,
+        module=evidence.module,
+        module_title=evidence.module_title,
+        completed_at=evidence.completed_at,
+        score=evidence.score,
+        passed=evidence.passed,
+        competences=tuple(evidence.competences),
+        attempt=evidence.attempt,
+    )
+
+
+def deliver_due(*, limit: int | None = None, destination: str | None = None) -> DispatchReport:
+    """Deliver every delivery that is due now (first attempts and retries), in batches; what happened."""
+    return dispatch.deliver_due(limit=limit, destination=destination)
+
+
+def status() -> list[DestinationStatus]:
+    """Per destination: how many deliveries are in each state, and since when the oldest one waits."""
+    configured = [destination["name"] for destination in settings.TOSCA_DESTINATIONS]
+    rows = {
+        row["destination"]: row
+        for row in Delivery.objects.values("destination").annotate(
+            pending=Count("id", filter=Q(state=State.PENDING)),
+            sending=Count("id", filter=Q(state=State.SENDING)),
+            delivered=Count("id", filter=Q(state=State.DELIVERED)),
+            dead=Count("id", filter=Q(state=State.DEAD)),
+            oldest=Min("created_at", filter=Q(state__in=[State.PENDING, State.SENDING])),
+        )
+    }
+    names = configured + sorted(set(rows) - set(configured))
+    return [
+        DestinationStatus(
+            destination=name,
+            pending=rows.get(name, {}).get("pending", 0),
+            sending=rows.get(name, {}).get("sending", 0),
+            delivered=rows.get(name, {}).get("delivered", 0),
+            dead=rows.get(name, {}).get("dead", 0),
+            oldest_pending=rows.get(name, {}).get("oldest"),
+        )
+        for name in names
+    ]
+
+
+def retry_dead(*, destination: str | None = None, evidence: UUID | None = None) -> int:
+    """Put dead-lettered deliveries back in the queue, due now; how many."""
+    dead = Delivery.objects.filter(state=State.DEAD)
+    if destination:
+        dead = dead.filter(destination=destination)
+    if evidence:
+        dead = dead.filter(evidence_id=evidence)
+    return dead.update(state=State.PENDING, attempts=0, next_attempt_at=timezone.now())
+
+
+def forget_learner(platform: str, learner: str) -> int:
+    """Erase a learner's evidence from the outbox (their libretto was deleted); how many evidence rows."""
+    _total, per_model = Evidence.objects.filter(platform=platform, learner=learner).delete()
+    return per_model.get(Evidence._meta.label, 0)

@@ -1,0 +1,62 @@
+"""`tosca sync run|status|retry`: deliver evidence, see how delivery stands, retry what was given up."""
+
+from __future__ import annotations
+
+import time
+from uuid import UUID
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sync import api
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Deliver recorded evidence to its destinations, and report on delivery.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{run,status,retry}")
+        run = actions.add_parser("run", help=_("Deliver every delivery that is due now."))
+        run.add_argument("--destination", help=_("Only this destination."))
+        run.add_argument("--limit", type=int, help=_("Try at most this many deliveries."))
+        run.add_argument("--loop", type=float, metavar="SECONDS",
+                         help=_("Keep running, looking for due deliveries every SECONDS."))
+        actions.add_parser("status", help=_("Deliveries per destination and state, and the oldest waiting."))
+        retry = actions.add_parser("retry", help=_("Queue dead-lettered deliveries again."))
+        retry.add_argument("--destination", help=_("Only this destination."))
+        retry.add_argument("--evidence", type=UUID, help=_("Only this evidence id."))
+
+    def handle(self, *args, action: str, **options) -> None:
+        getattr(self, f"_{action}")(**options)
+
+    def _run(self, *, destination: str | None, limit: int | None, loop: float | None, **_options) -> None:
+        while True:
+            report = api.deliver_due(limit=limit, destination=destination)
+            if report.delivered or report.retrying or report.dead or loop is None:
+                self.stdout.write(
+                    _("delivered: %(delivered)d, to retry: %(retrying)d, dead-lettered: %(dead)d")
+                    % {"delivered": report.delivered, "retrying": report.retrying, "dead": report.dead}
+                )
+            if loop is None:
+                return
+            time.sleep(loop)
+
+    def _status(self, **_options) -> None:
+        now = timezone.now()
+        header = (_("destination"), _("pending"), _("sending"), _("delivered"), _("dead"), _("oldest waiting"))
+        self.stdout.write("{:<20} {:>9} {:>9} {:>10} {:>6}  {}".format(*header))
+        for row in api.status():
+            waiting = "-"
+            if row.oldest_pending:
+                waiting = _("%(seconds)d s") % {"seconds": (now - row.oldest_pending).total_seconds()}
+            self.stdout.write(
+                f"{row.destination:<20} {row.pending:>9} {row.sending:>9} {row.delivered:>10} {row.dead:>6}  {waiting}"
+            )
+
+    def _retry(self, *, destination: str | None, evidence: UUID | None, **_options) -> None:
+        if destination and destination not in {row.destination for row in api.status()}:
+            raise CommandError(_("No destination is called “%(name)s”.") % {"name": destination})
+        count = api.retry_dead(destination=destination, evidence=evidence)
+        self.stdout.write(_("%(count)d dead-lettered deliveries queued again.") % {"count": count})

@@ -1,0 +1,16 @@
+"""What every page of the site shows: its navigation."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def navigation(request) -> dict:
+    links = [(_("Competence repertory"), reverse("repertory:framework-list"))]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        links.append((_("My libretto"), reverse("libretto:home")))
+        if user.has_perm("libretto.change_competenceentry"):
+            links.append((_("Validation"), reverse("libretto:validation")))
+    return {"site_nav": links, "login_url": reverse("login"), "logout_url": reverse("logout")}
