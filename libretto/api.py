@@ -15,7 +15,7 @@ from datetime import date
 from uuid import UUID, uuid5
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.dispatch import Signal
 from django.utils import timezone
@@ -95,7 +95,7 @@ def check_evidence(facts: EvidenceFacts) -> list[EvidenceProblem]:
         found.append(EvidenceProblem("score", _("must be a number from 0 to 1.")))
     if not facts.competences:
         found.append(EvidenceProblem("competences", _("name at least one competence.")))
-    known = repertory.get_competences(facts.competences)
+    known = repertory.known_competences(facts.competences)
     for uri in facts.competences:
         if uri not in known:
             found.append(EvidenceProblem("competences", _("unknown competence %(uri)s.") % {"uri": uri[:200]}))
@@ -107,23 +107,39 @@ def record_evidence(facts: EvidenceFacts) -> RecordOutcome:
 
     Raises EvidenceRejected (nothing written). Evidence of a deleted libretto is dropped (`tombstoned`).
     """
+    (outcome,) = record_evidence_batch([facts])
+    if outcome.problems:
+        raise EvidenceRejected(list(outcome.problems))
+    return outcome
+
+
+def record_evidence_batch(batch: list[EvidenceFacts]) -> list[RecordOutcome]:
+    """Record many evidence at once, each once, in one transaction; an outcome per evidence, in order.
+
+    Evidence with problems is left out (its outcome lists them) and does not stop the rest. Safe to run
+    while another process records the same evidence: every insert tolerates what the other one wrote.
+    """
     with transaction.atomic():
-        if EvidenceTombstone.objects.filter(evidence_id=facts.evidence_id).exists():
-            return RecordOutcome(facts.evidence_id, created=False, tombstoned=True)
-        if EvidenceRecord.objects.filter(evidence_id=facts.evidence_id).exists():
-            return RecordOutcome(facts.evidence_id, created=False)
-        problems = check_evidence(facts)
-        if problems:
-            raise EvidenceRejected(problems)
-        try:
-            with transaction.atomic():
-                _write_evidence(facts)
-        except IntegrityError:
-            # Another delivery of the same evidence won the race: that is the duplicate we avoid.
-            if EvidenceRecord.objects.filter(evidence_id=facts.evidence_id).exists():
-                return RecordOutcome(facts.evidence_id, created=False)
-            raise
-    return RecordOutcome(facts.evidence_id, created=True)
+        ids = [facts.evidence_id for facts in batch]
+        tombstoned = set(EvidenceTombstone.objects.filter(evidence_id__in=ids).values_list("evidence_id", flat=True))
+        stored = set(EvidenceRecord.objects.filter(evidence_id__in=ids).values_list("evidence_id", flat=True))
+        outcomes: dict[UUID, RecordOutcome] = {}
+        fresh: dict[UUID, EvidenceFacts] = {}
+        for facts in batch:
+            if facts.evidence_id in outcomes or facts.evidence_id in fresh:
+                continue
+            if facts.evidence_id in tombstoned:
+                outcomes[facts.evidence_id] = RecordOutcome(facts.evidence_id, created=False, tombstoned=True)
+            elif facts.evidence_id in stored:
+                outcomes[facts.evidence_id] = RecordOutcome(facts.evidence_id, created=False)
+            elif problems := check_evidence(facts):
+                outcomes[facts.evidence_id] = RecordOutcome(facts.evidence_id, created=False, problems=tuple(problems))
+            else:
+                fresh[facts.evidence_id] = facts
+        if fresh:
+            _write_evidence(list(fresh.values()))
+            outcomes.update({evidence_id: RecordOutcome(evidence_id, created=True) for evidence_id in fresh})
+    return [outcomes[facts.evidence_id] for facts in batch]
 
 
 def is_known_evidence(evidence_id: UUID) -> bool:
@@ -151,32 +167,72 @@ def clients() -> list[tuple[str, str, bool]]:
     return list(ApiClient.objects.order_by("name").values_list("name", "platform", "active"))
 
 
-def _write_evidence(facts: EvidenceFacts) -> None:
-    libretto = _libretto_of(facts.platform, facts.learner, create=True)
-    record = EvidenceRecord.objects.create(
-        evidence_id=facts.evidence_id,
-        libretto=libretto,
-        platform=facts.platform,
-        module=facts.module,
-        module_title=facts.module_title,
-        completed_at=facts.completed_at,
-        score=facts.score,
-        passed=facts.passed,
+def _write_evidence(batch: list[EvidenceFacts]) -> None:
+    """Bulk writes, a few queries for the whole batch: libretti, entries, evidence and their links."""
+    libretti = _libretti_of({(facts.platform, facts.learner) for facts in batch})
+    wanted = {(libretti[facts.platform, facts.learner].pk, uri) for facts in batch for uri in facts.competences}
+    CompetenceEntry.objects.bulk_create(
+        [
+            CompetenceEntry(
+                libretto_id=libretto_id, competence_uri=uri, ambito=Ambito.NON_FORMAL, status=Status.ATTESTED
+            )
+            for libretto_id, uri in wanted
+        ],
+        ignore_conflicts=True,  # entries that exist already (or that a concurrent delivery just created)
     )
-    day = timezone.localdate(facts.completed_at)
-    for uri in dict.fromkeys(facts.competences):
-        entry, created = CompetenceEntry.objects.select_for_update().get_or_create(
-            libretto=libretto,
-            competence_uri=uri,
+    entries = {
+        (entry.libretto_id, entry.competence_uri): entry
+        for entry in CompetenceEntry.objects.filter(
+            libretto_id__in={libretto_id for libretto_id, _uri in wanted},
+            competence_uri__in={uri for _libretto, uri in wanted},
             ambito=Ambito.NON_FORMAL,
-            defaults={"status": Status.ATTESTED, "period_start": day, "period_end": day},
         )
-        if not created:
+    }
+    records, links, touched = [], [], {}
+    for facts in batch:
+        libretto = libretti[facts.platform, facts.learner]
+        day = timezone.localdate(facts.completed_at)
+        records.append(
+            EvidenceRecord(
+                evidence_id=facts.evidence_id,
+                libretto=libretto,
+                platform=facts.platform,
+                module=facts.module,
+                module_title=facts.module_title,
+                completed_at=facts.completed_at,
+                score=facts.score,
+                passed=facts.passed,
+            )
+        )
+        for uri in dict.fromkeys(facts.competences):
+            entry = entries[libretto.pk, uri]
             entry.status = Status.ATTESTED
             entry.period_start = min(filter(None, [entry.period_start, day]))
             entry.period_end = max(filter(None, [entry.period_end, day]))
-            entry.save(update_fields=["status", "period_start", "period_end", "updated_at"])
-        record.entries.add(entry)
+            touched[entry.pk] = entry
+            links.append(
+                EvidenceRecord.entries.through(evidencerecord_id=facts.evidence_id, competenceentry_id=entry.pk)
+            )
+    EvidenceRecord.objects.bulk_create(records, ignore_conflicts=True)
+    EvidenceRecord.entries.through.objects.bulk_create(links, ignore_conflicts=True)
+    now = timezone.now()
+    for entry in touched.values():
+        entry.updated_at = now
+    CompetenceEntry.objects.bulk_update(list(touched.values()), ["status", "period_start", "period_end", "updated_at"])
+
+
+def _libretti_of(learners: set[tuple[str, str]]) -> dict[tuple[str, str], Libretto]:
+    """{(platform, learner): libretto}, opening a libretto for learners seen for the first time."""
+    found = {
+        (identity.platform, identity.subject): identity.libretto
+        for identity in LearnerIdentity.objects.select_related("libretto").filter(
+            platform__in={platform for platform, _learner in learners},
+            subject__in={learner for _platform, learner in learners},
+        )
+    }
+    for platform, learner in learners - set(found):
+        found[platform, learner] = _libretto_of(platform, learner, create=True)
+    return found
 
 
 def _libretto_of(platform: str, subject: str, *, create: bool) -> Libretto | None:

@@ -13,7 +13,6 @@ from pathlib import Path
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
 from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -113,8 +112,7 @@ class EvidenceCollection(APIView):
                 {"detail": _("Some evidence was refused; nothing was recorded."), "results": rejected},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        with transaction.atomic():
-            outcomes = [api.record_evidence(facts) for facts in parsed]
+        outcomes = api.record_evidence_batch(parsed)
         results = [
             {
                 "id": str(outcome.evidence_id),

@@ -78,6 +78,8 @@ class RecordOutcome:
     """False when the evidence was already there (a redelivery)."""
     tombstoned: bool = False
     """True when the learner had deleted their libretto: the evidence is dropped, not resurrected."""
+    problems: tuple[EvidenceProblem, ...] = ()
+    """Why the evidence was not recorded (only from record_evidence_batch; record_evidence raises instead)."""
 
 
 @dataclass(frozen=True)

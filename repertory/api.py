@@ -50,6 +50,7 @@ __all__ = [
     "get_framework",
     "get_tree",
     "import_framework",
+    "known_competences",
     "list_frameworks",
     "search_competences",
     "tag_content",
@@ -163,6 +164,33 @@ def get_competence(
     if competence is None:
         raise CompetenceNotFound(uri or f"{framework}/{code}")
     return _detail(competence)
+
+
+def known_competences(uris: Iterable[str]) -> set[str]:
+    """Which of `uris` name a competence Tosca knows (live or retired).
+
+    Every piece of evidence asks this. A competence is never deleted, so a URI once known stays known: the
+    answer is remembered per process, and only URIs not seen before cost an index lookup.
+    """
+    wanted = [uri for uri in dict.fromkeys(uris) if _storable(uri)]
+    known = {uri for uri in wanted if uri in _KNOWN_URIS}
+    unseen = [uri for uri in wanted if uri not in known]
+    for start in range(0, len(unseen), 500):
+        found = Competence.objects.filter(uri__in=unseen[start : start + 500]).order_by().values_list("uri", flat=True)
+        known.update(found)
+        if len(_KNOWN_URIS) < _KNOWN_URIS_MAX:
+            _KNOWN_URIS.update(found)
+    return known
+
+
+# URIs of competences known to exist (see known_competences); bounded so a huge repertory cannot exhaust memory.
+_KNOWN_URIS: set[str] = set()
+_KNOWN_URIS_MAX = 200_000
+
+
+def forget_known_competences() -> None:
+    """Drop the remembered URIs: only for tests, whose databases are emptied between tests."""
+    _KNOWN_URIS.clear()
 
 
 def get_competences(uris: Iterable[str]) -> dict[str, CompetenceRef]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ __all__ = [
     "retry_dead",
     "status",
 ]
+
 
 class EvidenceConflict(ValueError):
     """The same (platform, learner, module, attempt) was recorded before with different facts."""
@@ -72,40 +73,94 @@ def record_module_completion(
         problems.append(EvidenceProblem("attempt", "at most 64 characters"))
     if problems:
         raise EvidenceRejected(problems)
-    with transaction.atomic():
+    try:
+        # Most evidence is new: insert first (a savepoint inside the caller's transaction, else our own
+        # transaction), and look at what is stored only when the id turns out to be taken.
+        with transaction.atomic():
+            _write(facts)
+            transaction.on_commit(functools.partial(dispatch.after_commit, [facts.evidence_id]))
+    except IntegrityError:
         existing = Evidence.objects.filter(pk=facts.evidence_id).first()
-        if existing is not None:
-            return _same_or_conflict(existing, facts)
-        try:
-            with transaction.atomic():
-                _write(facts)
-        except IntegrityError:
-            existing = Evidence.objects.filter(pk=facts.evidence_id).first()
-            if existing is None:
-                raise
-            return _same_or_conflict(existing, facts)
-        transaction.on_commit(functools.partial(dispatch.after_commit, [facts.evidence_id]))
+        if existing is None:
+            raise
+        return _same_or_conflict(existing, facts)
     return Receipt(evidence_id=facts.evidence_id, created=True)
 
 
 def _write(facts: EvidenceFacts) -> None:
-    Evidence.objects.create(
-        id=facts.evidence_id,
-        platform=facts.platform,
-        learner=facts.learner,
-        module=facts.module,
-        module_title=facts.module_title,
-        attempt=facts.attempt,
-        completed_at=facts.completed_at,
-        score=facts.score,
-        passed=facts.passed,
-        competences=list(facts.competences),
-    )
+    """Two plain INSERTs: recording sits on the learner's path, where building models and compiling queries
+    for every completion would cost more than the database does."""
+    evidence_sql, delivery_sql = _insert_statements()
     now = timezone.now()
-    Delivery.objects.bulk_create(
-        Delivery(evidence_id=facts.evidence_id, destination=destination["name"], next_attempt_at=now)
-        for destination in settings.TOSCA_DESTINATIONS
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(evidence_sql, _evidence_values(facts, now))
+        destinations = settings.TOSCA_DESTINATIONS
+        if destinations:
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(destinations))
+            cursor.execute(
+                delivery_sql + values,
+                [value for destination in destinations for value in _delivery_values(facts, destination["name"], now)],
+            )
+
+
+@functools.cache
+def _insert_statements() -> tuple[str, str]:
+    quote = connection.ops.quote_name
+
+    def head(model, fields: list[str]) -> str:
+        columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+        return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
+
+    evidence = head(Evidence, EVIDENCE_FIELDS) + "(" + ", ".join(["%s"] * len(EVIDENCE_FIELDS)) + ")"
+    return evidence, head(Delivery, DELIVERY_FIELDS)
+
+
+EVIDENCE_FIELDS = [
+    "id",
+    "platform",
+    "learner",
+    "module",
+    "module_title",
+    "attempt",
+    "completed_at",
+    "score",
+    "passed",
+    "competences",
+    "recorded_at",
+]
+DELIVERY_FIELDS = ["evidence", "destination", "state", "attempts", "next_attempt_at", "last_error", "created_at"]
+
+
+def _evidence_values(facts: EvidenceFacts, now) -> list:
+    fields = {field.name: field for field in Evidence._meta.fields}
+    raw = {
+        "id": facts.evidence_id,
+        "platform": facts.platform,
+        "learner": facts.learner,
+        "module": facts.module,
+        "module_title": facts.module_title,
+        "attempt": facts.attempt,
+        "completed_at": facts.completed_at,
+        "score": facts.score,
+        "passed": facts.passed,
+        "competences": list(facts.competences),
+        "recorded_at": now,
+    }
+    return [fields[name].get_db_prep_save(raw[name], connection) for name in EVIDENCE_FIELDS]
+
+
+def _delivery_values(facts: EvidenceFacts, destination: str, now) -> list:
+    fields = {field.name: field for field in Delivery._meta.fields}
+    raw = {
+        "evidence": facts.evidence_id,
+        "destination": destination,
+        "state": State.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": "",
+        "created_at": now,
+    }
+    return [fields[name].get_db_prep_save(raw[name], connection) for name in DELIVERY_FIELDS]
 
 
 def _same_or_conflict(existing: Evidence, facts: EvidenceFacts) -> Receipt:

@@ -31,9 +31,7 @@ class DispatchReport:
     dead: int = 0
 
     def __add__(self, other: DispatchReport) -> DispatchReport:
-        return DispatchReport(
-            self.delivered + other.delivered, self.retrying + other.retrying, self.dead + other.dead
-        )
+        return DispatchReport(self.delivered + other.delivered, self.retrying + other.retrying, self.dead + other.dead)
 
 
 @dataclass(frozen=True)

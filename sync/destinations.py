@@ -62,14 +62,12 @@ class LocalLibretto(Destination):
     """This instance's libretto, written directly (no network)."""
 
     def send(self, batch: list[EvidenceFacts]) -> dict:
-        outcomes = {}
-        for facts in batch:
-            try:
-                libretto.record_evidence(facts)
-                outcomes[facts.evidence_id] = DELIVERED
-            except libretto.EvidenceRejected as rejected:
-                outcomes[facts.evidence_id] = dead(f"refused by the libretto: {rejected}")
-        return outcomes
+        return {
+            outcome.evidence_id: dead("refused by the libretto: " + "; ".join(map(str, outcome.problems)))
+            if outcome.problems
+            else DELIVERED
+            for outcome in libretto.record_evidence_batch(batch)
+        }
 
 
 class XapiLrs(Destination):
@@ -142,9 +140,7 @@ class RemoteLibretto(Destination):
         outcomes = {}
         for _round in range(2):
             answered = self._post(batch)
-            refused = {
-                evidence_id: outcome for evidence_id, outcome in answered.items() if outcome.result == "dead"
-            }
+            refused = {evidence_id: outcome for evidence_id, outcome in answered.items() if outcome.result == "dead"}
             outcomes.update(answered)
             if not refused or len(refused) == len(batch):
                 return outcomes
@@ -177,7 +173,6 @@ class RemoteLibretto(Destination):
             else:
                 outcomes[facts.evidence_id] = retry("remote libretto did not report this evidence")
         return outcomes
-
 
     @staticmethod
     def _refusals(batch: list[EvidenceFacts], answer: requests.Response) -> dict:

@@ -113,6 +113,16 @@ def _unavailable_database() -> str | None:
     return None
 
 
+@pytest.fixture(autouse=True)
+def _fresh_competence_cache():
+    """Each test's database starts empty: URIs a previous test imported are not known any more."""
+    from repertory import api
+
+    api.forget_known_competences()
+    yield
+    api.forget_known_competences()
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES

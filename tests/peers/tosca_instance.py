@@ -16,7 +16,7 @@ import requests
 
 from tests.peers.ralph import free_port
 
-OPERATOR = ("operatore", "operatore-remoto-2026")
+OPERATOR = ("regione", "operatore-remoto-2026")
 
 
 class ToscaInstance:
@@ -36,13 +36,18 @@ class ToscaInstance:
             "DJANGO_SETTINGS_MODULE": "tosca.settings",
             "DJANGO_SUPERUSER_USERNAME": OPERATOR[0],
             "DJANGO_SUPERUSER_PASSWORD": OPERATOR[1],
-            "DJANGO_SUPERUSER_EMAIL": "operatore@example.org",
+            "DJANGO_SUPERUSER_EMAIL": "regione@example.org",
         }
         self.environment.pop("TOSCA_DESTINATIONS", None)
 
     def tosca(self, *args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "tosca.cli", *args], env=self.environment,
-                                capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-m", "tosca.cli", *args],
+            env=self.environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"remote tosca {' '.join(args)} failed: {result.stderr[-2000:]}")
         return result.stdout
@@ -54,7 +59,10 @@ class ToscaInstance:
         self.token = self.tosca("libretto", "client", "add", "sender", "--platform", self.client_platform).strip()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tosca.cli", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
-            env=self.environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env=self.environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -80,11 +88,19 @@ class ToscaInstance:
         """A learner's libretto as the remote operator reads it over the remote REST API (None if absent)."""
         session = requests.Session()
         session.get(f"{self.url}/accounts/login/", timeout=10)
-        session.post(f"{self.url}/accounts/login/", timeout=10, data={
-            "username": OPERATOR[0], "password": OPERATOR[1], "csrfmiddlewaretoken": session.cookies["csrftoken"],
-        }, headers={"Referer": f"{self.url}/accounts/login/"})
-        answer = session.get(f"{self.url}/api/libretto/v1/learners/", timeout=10,
-                             params={"platform": platform, "learner": learner})
+        session.post(
+            f"{self.url}/accounts/login/",
+            timeout=10,
+            data={
+                "username": OPERATOR[0],
+                "password": OPERATOR[1],
+                "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            },
+            headers={"Referer": f"{self.url}/accounts/login/"},
+        )
+        answer = session.get(
+            f"{self.url}/api/libretto/v1/learners/", timeout=10, params={"platform": platform, "learner": learner}
+        )
         if answer.status_code == 404:
             return None
         answer.raise_for_status()

@@ -44,12 +44,20 @@ def worker(redis_broker, database_url, tmp_path, settings):
     settings.CELERY_BROKER_URL = redis_broker
     settings.TOSCA_SYNC_DISPATCH = "celery"
     app.conf.broker_url = redis_broker
-    environment = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": redis_broker,
-                   "TOSCA_DESTINATIONS": json.dumps(settings.TOSCA_DESTINATIONS), "TOSCA_VAR_DIR": str(tmp_path),
-                   "DJANGO_SETTINGS_MODULE": "tosca.settings"}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": redis_broker,
+        "TOSCA_DESTINATIONS": json.dumps(settings.TOSCA_DESTINATIONS),
+        "TOSCA_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "tosca.settings",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "tosca.cli", "worker", "--concurrency", "1", "--no-beat", "--loglevel", "WARNING"],
-        env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield process
     process.terminate()

@@ -25,8 +25,12 @@ COMPLETIONS = 600
 @pytest.fixture
 def lrs_destination(faulty_proxy, ralph_server, settings) -> dict:
     destination = {
-        "name": "lrs", "type": "xapi", "endpoint": faulty_proxy.url,
-        "username": ralph_server.username, "password": ralph_server.password, "batch_size": 100,
+        "name": "lrs",
+        "type": "xapi",
+        "endpoint": faulty_proxy.url,
+        "username": ralph_server.username,
+        "password": ralph_server.password,
+        "batch_size": 100,
     }
     settings.TOSCA_DESTINATIONS = [destination]
     settings.TOSCA_SYNC_DISPATCH = "manual"
@@ -47,15 +51,21 @@ def dispatcher(
         "TOSCA_VAR_DIR": str(tmp_path / "var"),
         "DJANGO_SETTINGS_MODULE": "tosca.settings",
     }
-    return subprocess.Popen([sys.executable, "-m", "tosca.cli", "sync", "run"], env=environment,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tosca.cli", "sync", "run"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def record(units, count: int) -> list[uuid.UUID]:
     run = uuid.uuid4().hex[:8]
     moment = timezone.now() - timedelta(hours=1)
-    return [api.record_module_completion(f"l{n}", f"{run}-m{n}", moment, None, units[:1]).evidence_id
-            for n in range(count)]
+    return [
+        api.record_module_completion(f"l{n}", f"{run}-m{n}", moment, None, units[:1]).evidence_id for n in range(count)
+    ]
 
 
 def wait_for(condition, seconds: float = 60) -> None:

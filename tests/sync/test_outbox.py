@@ -162,3 +162,20 @@ def test_sync_commands_report_deliver_and_retry(db, units, yesterday, settings, 
     assert "delivered: 1" in capsys.readouterr().out
     call_command("sync", "retry")
     assert "0 dead-lettered deliveries queued again" in capsys.readouterr().out
+
+
+def test_admin_lists_deliveries_and_retries_the_dead_ones(admin_client, units, yesterday, settings):
+    settings.TOSCA_DESTINATIONS = [LRS]
+    settings.TOSCA_SYNC_DISPATCH = "manual"
+    api.record_module_completion("giulia", "modulo-1", yesterday, None, units[:1])
+    Delivery.objects.update(state=State.DEAD, last_error="LRS answered 500")
+    assert admin_client.get("/admin/sync/delivery/?state=dead").status_code == 200
+    assert admin_client.get("/admin/sync/evidence/").status_code == 200
+    response = admin_client.post(
+        "/admin/sync/delivery/",
+        {
+            "action": "retry_now",
+            "_selected_action": [str(delivery.pk) for delivery in Delivery.objects.all()],
+        },
+    )
+    assert response.status_code == 302 and Delivery.objects.get().state == State.PENDING

@@ -28,8 +28,9 @@ def regional(remote_tosca, settings):
 def record(units, learner: str, count: int) -> list[uuid.UUID]:
     run = uuid.uuid4().hex[:8]
     moment = timezone.now() - timedelta(hours=1)
-    return [api.record_module_completion(learner, f"{run}-m{n}", moment, 0.5, units[:2]).evidence_id
-            for n in range(count)]
+    return [
+        api.record_module_completion(learner, f"{run}-m{n}", moment, 0.5, units[:2]).evidence_id for n in range(count)
+    ]
 
 
 def remote_evidence(remote_tosca, settings, learner: str) -> list[str]:
@@ -58,8 +59,9 @@ def test_evidence_the_remote_libretto_refuses_is_dead_lettered_the_rest_delivere
     local_only = repertory.search_competences("volontari", framework="RRFP-TEST").results[0].ref.uri
     learner = f"bruno-{uuid.uuid4().hex[:6]}"
     good = record(units, learner, 3)
-    bad = api.record_module_completion(learner, f"x-{uuid.uuid4().hex[:6]}", timezone.now() - timedelta(hours=1),
-                                       None, [local_only]).evidence_id
+    bad = api.record_module_completion(
+        learner, f"x-{uuid.uuid4().hex[:6]}", timezone.now() - timedelta(hours=1), None, [local_only]
+    ).evidence_id
     report = api.deliver_due()
     assert (report.delivered, report.dead) == (3, 1)
     assert "unknown competence" in Delivery.objects.get(evidence_id=bad).last_error

@@ -21,8 +21,9 @@ class Command(BaseCommand):
         run = actions.add_parser("run", help=_("Deliver every delivery that is due now."))
         run.add_argument("--destination", help=_("Only this destination."))
         run.add_argument("--limit", type=int, help=_("Try at most this many deliveries."))
-        run.add_argument("--loop", type=float, metavar="SECONDS",
-                         help=_("Keep running, looking for due deliveries every SECONDS."))
+        run.add_argument(
+            "--loop", type=float, metavar="SECONDS", help=_("Keep running, looking for due deliveries every SECONDS.")
+        )
         actions.add_parser("status", help=_("Deliveries per destination and state, and the oldest waiting."))
         retry = actions.add_parser("retry", help=_("Queue dead-lettered deliveries again."))
         retry.add_argument("--destination", help=_("Only this destination."))
