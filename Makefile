@@ -51,7 +51,7 @@ var:
 
 run: $(STAMP) $(CATALOGS) | var
 	$(PY) -m tosca.cli migrate --no-input
-	$(PY) -m tosca.cli load_demo
+	$(PY) -m tosca.cli load_demo --accounts
 	@echo ""
 	@echo "Tosca is serving on http://127.0.0.1:$(PORT)/"
 	@echo "  Repertory:       http://127.0.0.1:$(PORT)/repertory/"
@@ -81,8 +81,8 @@ bench: $(STAMP) $(CATALOGS)
 	$(PY) bench/run.py --postgres-url $(TEST_POSTGRES_URL)
 
 messages: $(STAMP)
-	cd repertory && ../$(PY) -m tosca.cli makemessages --locale it --no-obsolete
-	cd tosca && ../$(PY) -m tosca.cli makemessages --locale it --no-obsolete
+	for app in repertory libretto sync tosca; do \
+		(cd $$app && ../$(PY) -m tosca.cli makemessages --locale it --no-obsolete) || exit 1; done
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

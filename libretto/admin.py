@@ -33,6 +33,9 @@ class LibrettoAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # a libretto is opened by its holder or by evidence
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # only its holder deletes it (or deleting their account), so that nothing is left behind
+
 
 @admin.register(CompetenceEntry)
 class CompetenceEntryAdmin(admin.ModelAdmin):

@@ -15,7 +15,7 @@ from datetime import date
 from uuid import UUID, uuid5
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.dispatch import Signal
 from django.utils import timezone
@@ -26,6 +26,7 @@ from libretto.data import (
     Ambito,
     CompetenceView,
     CurriculumItemView,
+    DocumentView,
     EntryView,
     EvidenceFacts,
     EvidenceProblem,
@@ -50,6 +51,9 @@ from repertory import api as repertory
 libretto_deleted = Signal()
 
 MAX_TEXT = 255
+MAX_ATTEMPT = 64
+# Evidence dated before this year is a mistake (a default date, a broken clock), not e-learning.
+EARLIEST_YEAR = 1990
 BADGE_STATUSES = (Status.ATTESTED, Status.VALIDATED)
 BADGE_NAMESPACE = UUID("0b6f5ad4-5b7e-4a59-8f0c-0a8f6a6f2b71")
 
@@ -77,21 +81,22 @@ def local_platform() -> str:
 def check_evidence(facts: EvidenceFacts) -> list[EvidenceProblem]:
     """Every reason `facts` cannot be recorded (empty when it can): known competences, a past date, a score in 0..1."""
     found: list[EvidenceProblem] = []
-    if not xapi._is_url(facts.platform):
+    if not xapi._is_url(facts.platform) or not _storable_text(facts.platform, MAX_TEXT):
         found.append(EvidenceProblem("platform", _("the platform must be an http(s) URL.")))
     for name in ("learner", "module"):
-        value = getattr(facts, name)
-        if not value or len(value) > MAX_TEXT or "\x00" in value:
+        if not getattr(facts, name) or not _storable_text(getattr(facts, name), MAX_TEXT):
             found.append(EvidenceProblem(name, _("must be 1 to %(max)d characters.") % {"max": MAX_TEXT}))
-    if len(facts.module_title) > MAX_TEXT:
+    if not _storable_text(facts.module_title, MAX_TEXT):
         found.append(EvidenceProblem("module_title", _("must be at most %(max)d characters.") % {"max": MAX_TEXT}))
+    if not facts.attempt or not _storable_text(facts.attempt, MAX_ATTEMPT):
+        found.append(EvidenceProblem("attempt", _("must be 1 to %(max)d characters.") % {"max": MAX_ATTEMPT}))
     if facts.completed_at.tzinfo is None:
         found.append(EvidenceProblem("completed_at", _("needs a time zone.")))
     elif facts.completed_at > timezone.now() + settings.TOSCA_CLOCK_SKEW:
         found.append(EvidenceProblem("completed_at", _("is in the future.")))
-    if facts.score is not None and not (
-        isinstance(facts.score, int | float) and math.isfinite(facts.score) and 0 <= facts.score <= 1
-    ):
+    elif facts.completed_at.year < EARLIEST_YEAR:
+        found.append(EvidenceProblem("completed_at", _("is before %(year)d.") % {"year": EARLIEST_YEAR}))
+    if facts.score is not None and not _is_scaled_score(facts.score):
         found.append(EvidenceProblem("score", _("must be a number from 0 to 1.")))
     if not facts.competences:
         found.append(EvidenceProblem("competences", _("name at least one competence.")))
@@ -100,6 +105,33 @@ def check_evidence(facts: EvidenceFacts) -> list[EvidenceProblem]:
         if uri not in known:
             found.append(EvidenceProblem("competences", _("unknown competence %(uri)s.") % {"uri": uri[:200]}))
     return found
+
+
+def _storable_text(value, limit: int) -> bool:
+    """Text that fits its column and that every database stores (PostgreSQL refuses NUL)."""
+    return isinstance(value, str) and len(value) <= limit and "\x00" not in value
+
+
+def _is_scaled_score(score) -> bool:
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        return False
+    try:
+        return math.isfinite(float(score)) and 0 <= score <= 1
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
+def same_facts(a: EvidenceFacts, b: EvidenceFacts) -> bool:
+    """Whether two deliveries of an evidence id say the same thing (a retry), or contradict each other."""
+    return (a.platform, a.learner, a.module, a.completed_at, a.score, a.passed, sorted(a.competences)) == (
+        b.platform,
+        b.learner,
+        b.module,
+        b.completed_at,
+        b.score,
+        b.passed,
+        sorted(b.competences),
+    )
 
 
 def record_evidence(facts: EvidenceFacts) -> RecordOutcome:
@@ -122,38 +154,43 @@ def record_evidence_batch(batch: list[EvidenceFacts]) -> list[RecordOutcome]:
     with transaction.atomic():
         ids = [facts.evidence_id for facts in batch]
         tombstoned = set(EvidenceTombstone.objects.filter(evidence_id__in=ids).values_list("evidence_id", flat=True))
-        stored = set(EvidenceRecord.objects.filter(evidence_id__in=ids).values_list("evidence_id", flat=True))
-        outcomes: dict[UUID, RecordOutcome] = {}
+        stored = {record.evidence_id: _facts_of(record) for record in _records(ids)}
+        seen: dict[UUID, EvidenceFacts] = {}
+        outcomes: list[RecordOutcome] = []
         fresh: dict[UUID, EvidenceFacts] = {}
         for facts in batch:
-            if facts.evidence_id in outcomes or facts.evidence_id in fresh:
-                continue
+            earlier = stored.get(facts.evidence_id) or seen.get(facts.evidence_id)
+            seen.setdefault(facts.evidence_id, facts)
             if facts.evidence_id in tombstoned:
-                outcomes[facts.evidence_id] = RecordOutcome(facts.evidence_id, created=False, tombstoned=True)
-            elif facts.evidence_id in stored:
-                outcomes[facts.evidence_id] = RecordOutcome(facts.evidence_id, created=False)
+                outcome = RecordOutcome(facts.evidence_id, created=False, tombstoned=True)
+            elif earlier is not None and not same_facts(earlier, facts):
+                conflict = EvidenceProblem("id", _("this evidence was recorded before with other facts."))
+                outcome = RecordOutcome(facts.evidence_id, created=False, problems=(conflict,), conflict=True)
+            elif earlier is not None:  # a redelivery, or the same evidence twice in one batch
+                outcome = RecordOutcome(facts.evidence_id, created=False)
             elif problems := check_evidence(facts):
-                outcomes[facts.evidence_id] = RecordOutcome(facts.evidence_id, created=False, problems=tuple(problems))
+                outcome = RecordOutcome(facts.evidence_id, created=False, problems=tuple(problems))
             else:
                 fresh[facts.evidence_id] = facts
+                outcome = RecordOutcome(facts.evidence_id, created=True)
+            outcomes.append(outcome)
         if fresh:
             _write_evidence(list(fresh.values()))
-            outcomes.update({evidence_id: RecordOutcome(evidence_id, created=True) for evidence_id in fresh})
-    return [outcomes[facts.evidence_id] for facts in batch]
+    return outcomes
 
 
-def is_known_evidence(evidence_id: UUID) -> bool:
-    """Whether this evidence was recorded here before (or belonged to a libretto since deleted)."""
-    return (
-        EvidenceRecord.objects.filter(evidence_id=evidence_id).exists()
-        or EvidenceTombstone.objects.filter(evidence_id=evidence_id).exists()
-    )
+def _records(ids: list[UUID]):
+    return EvidenceRecord.objects.filter(evidence_id__in=ids).prefetch_related("entries")
 
 
 def add_client(name: str, platform: str) -> str:
     """Register a remote platform allowed to write its learners' evidence; its token (shown only now)."""
-    if not xapi._is_url(platform):
+    if not xapi._is_url(platform) or not _storable_text(platform, MAX_TEXT):
         raise ValueError(_("the platform must be an http(s) URL."))
+    if platform.rstrip("/") == local_platform().rstrip("/"):
+        raise ValueError(_("this instance's own platform cannot be a client: its learners are its users."))
+    if not name or not _storable_text(name, 100):
+        raise ValueError(_("a client's name has 1 to 100 characters."))
     token = secrets.token_urlsafe(32)
     ApiClient.objects.create(name=name, platform=platform, token_sha256=hashlib.sha256(token.encode()).hexdigest())
     return token
@@ -182,7 +219,8 @@ def _write_evidence(batch: list[EvidenceFacts]) -> None:
     )
     entries = {
         (entry.libretto_id, entry.competence_uri): entry
-        for entry in CompetenceEntry.objects.filter(
+        # Locked: a concurrent batch for the same learner would otherwise overwrite the periods computed here.
+        for entry in CompetenceEntry.objects.select_for_update().filter(
             libretto_id__in={libretto_id for libretto_id, _uri in wanted},
             competence_uri__in={uri for _libretto, uri in wanted},
             ambito=Ambito.NON_FORMAL,
@@ -197,6 +235,7 @@ def _write_evidence(batch: list[EvidenceFacts]) -> None:
                 evidence_id=facts.evidence_id,
                 libretto=libretto,
                 platform=facts.platform,
+                learner=facts.learner,
                 module=facts.module,
                 module_title=facts.module_title,
                 completed_at=facts.completed_at,
@@ -223,12 +262,14 @@ def _write_evidence(batch: list[EvidenceFacts]) -> None:
 
 def _libretti_of(learners: set[tuple[str, str]]) -> dict[tuple[str, str], Libretto]:
     """{(platform, learner): libretto}, opening a libretto for learners seen for the first time."""
+    local = local_platform()
     found = {
         (identity.platform, identity.subject): identity.libretto
         for identity in LearnerIdentity.objects.select_related("libretto").filter(
             platform__in={platform for platform, _learner in learners},
             subject__in={learner for _platform, learner in learners},
         )
+        if identity.platform != local  # this platform's learners are users: see _libretto_of
     }
     for platform, learner in learners - set(found):
         found[platform, learner] = _libretto_of(platform, learner, create=True)
@@ -236,21 +277,24 @@ def _libretti_of(learners: set[tuple[str, str]]) -> dict[tuple[str, str], Libret
 
 
 def _libretto_of(platform: str, subject: str, *, create: bool) -> Libretto | None:
-    identity = LearnerIdentity.objects.select_related("libretto").filter(platform=platform, subject=subject).first()
-    if identity is not None:
-        return identity.libretto
-    if not create:
-        return None
-    holder = None
+    """The libretto of `subject` on `platform`. On this platform the learner is the user with that username
+    now (usernames can be reused), so their own libretto is the answer, whatever an old identity says."""
     if platform == local_platform():
         from django.contrib.auth import get_user_model
 
-        holder = get_user_model().objects.filter(username=subject).first()
-    libretto = getattr(holder, "libretto", None) if holder else None
-    if libretto is None:
-        libretto = Libretto.objects.create(holder=holder, full_name=_full_name(holder))
-    LearnerIdentity.objects.create(libretto=libretto, platform=platform, subject=subject)
-    return libretto
+        user = get_user_model().objects.filter(username=subject).first()
+        if user is not None:
+            return _own_libretto(user)
+    identity = LearnerIdentity.objects.select_related("libretto").filter(platform=platform, subject=subject).first()
+    if identity is not None or not create:
+        return identity.libretto if identity else None
+    try:
+        with transaction.atomic():
+            libretto = Libretto.objects.create()
+            LearnerIdentity.objects.create(libretto=libretto, platform=platform, subject=subject)
+            return libretto
+    except IntegrityError:  # another delivery opened it a moment ago
+        return LearnerIdentity.objects.select_related("libretto").get(platform=platform, subject=subject).libretto
 
 
 def _full_name(user) -> str:
@@ -266,20 +310,36 @@ def libretto_for(user) -> LibrettoView:
 
 
 def _own_libretto(user) -> Libretto:
+    """The user's libretto, opened on first use; evidence that arrived for their username before they had an
+    account (a libretto without holder) becomes theirs."""
     libretto = Libretto.objects.filter(holder=user).first()
-    if libretto is None:
-        identity = LearnerIdentity.objects.filter(platform=local_platform(), subject=user.get_username()).first()
-        if identity is not None and identity.libretto.holder_id is None:
-            libretto = identity.libretto
-            libretto.holder = user
-            libretto.full_name = libretto.full_name or _full_name(user)
-            libretto.save(update_fields=["holder", "full_name", "updated_at"])
-        else:
-            libretto = Libretto.objects.create(holder=user, full_name=_full_name(user), email=user.email or "")
-            LearnerIdentity.objects.get_or_create(
-                platform=local_platform(), subject=user.get_username(), defaults={"libretto": libretto}
+    if libretto is not None:
+        return libretto
+    local, username = local_platform(), user.get_username()
+    try:
+        with transaction.atomic():
+            identity = (
+                LearnerIdentity.objects.select_for_update()
+                .select_related("libretto")
+                .filter(platform=local, subject=username)
+                .first()
             )
-    return libretto
+            if identity is not None and identity.libretto.holder_id is None:
+                libretto = identity.libretto
+                libretto.holder = user
+                libretto.full_name = libretto.full_name or _full_name(user)
+                libretto.save(update_fields=["holder", "full_name", "updated_at"])
+                return libretto
+            libretto = Libretto.objects.create(holder=user, full_name=_full_name(user), email=user.email or "")
+            if identity is not None:
+                # The username belonged to someone else before (renamed): from now on it names this user.
+                identity.libretto = libretto
+                identity.save(update_fields=["libretto"])
+            else:
+                LearnerIdentity.objects.create(libretto=libretto, platform=local, subject=username)
+            return libretto
+    except IntegrityError:  # a concurrent first visit or delivery opened it
+        return Libretto.objects.get(holder=user)
 
 
 def libretto_of(platform: str, learner: str) -> LibrettoView | None:
@@ -321,35 +381,46 @@ def declare_competence(
 ) -> int:
     """A competence the holder says they learnt informally, with supporting documents, for an operator to validate.
 
-    `documents` are uploaded files already checked for type and size by the form. Returns the entry's id.
+    Declaring it again (after a rejection, or while it waits) replaces the statement and the documents; a
+    validated declaration stays as it is. `documents` are uploads the form already checked for type and size.
+    Returns the entry's id.
     """
-    if competence_uri not in repertory.get_competences([competence_uri]):
+    if competence_uri not in repertory.known_competences([competence_uri]):
         problem = EvidenceProblem("competence", _("unknown competence %(uri)s.") % {"uri": competence_uri[:200]})
         raise EvidenceRejected([problem])
-    with transaction.atomic():
-        libretto = _own_libretto(user)
-        entry, _created = CompetenceEntry.objects.update_or_create(
-            libretto=libretto,
-            competence_uri=competence_uri,
-            ambito=Ambito.INFORMAL,
-            defaults={
-                "status": Status.SELF_DECLARED,
-                "statement": statement,
-                "period_start": period_start,
-                "period_end": period_end,
-                "decided_by": None,
-                "decided_at": None,
-                "decision_note": "",
-            },
-        )
-        for upload in documents:
-            SupportingDocument.objects.create(
-                entry=entry,
-                file=upload,
-                original_name=upload.name[:255],
-                content_type=getattr(upload, "content_type", "") or "",
-                size=upload.size,
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            libretto = _own_libretto(user)
+            entry, _created = CompetenceEntry.objects.select_for_update().get_or_create(
+                libretto=libretto,
+                competence_uri=competence_uri,
+                ambito=Ambito.INFORMAL,
+                defaults={"status": Status.SELF_DECLARED},
             )
+            if entry.status == Status.VALIDATED:
+                problem = EvidenceProblem("competence", _("this declaration was validated already."))
+                raise EvidenceRejected([problem])
+            replaced = [document.file.name for document in entry.documents.all()]
+            entry.documents.all().delete()
+            entry.status, entry.statement = Status.SELF_DECLARED, statement
+            entry.period_start, entry.period_end = period_start, period_end
+            entry.decided_by, entry.decided_at, entry.decision_note = None, None, ""
+            entry.save()
+            for upload in documents:
+                document = SupportingDocument(
+                    entry=entry,
+                    original_name=upload.name[:255],
+                    content_type=getattr(upload, "content_type", "") or "",
+                    size=upload.size,
+                )
+                document.file = upload
+                document.save()
+                saved.append(document.file.name)
+            transaction.on_commit(functools.partial(_delete_files, replaced))
+    except BaseException:
+        _delete_files(saved)  # the rows were rolled back: their files must go too
+        raise
     return entry.pk
 
 
@@ -429,7 +500,7 @@ def view_to_json(view: LibrettoView) -> dict:
                 "to": entry.period_end.isoformat() if entry.period_end else None,
                 "statement": entry.statement,
                 "operator_note": entry.decision_note,
-                "documents": list(entry.documents),
+                "documents": [document.name for document in entry.documents],
                 "evidence": [
                     {
                         "id": str(evidence.evidence_id),
@@ -464,11 +535,10 @@ def statement_problems(statement: dict) -> list[str]:
 
 
 def _facts_of(record: EvidenceRecord) -> EvidenceFacts:
-    identity = record.libretto.identities.filter(platform=record.platform).first()
     return EvidenceFacts(
         evidence_id=record.evidence_id,
         platform=record.platform,
-        learner=identity.subject if identity else "",
+        learner=record.learner,
         module=record.module,
         module_title=record.module_title,
         completed_at=record.completed_at,
@@ -481,8 +551,21 @@ def _facts_of(record: EvidenceRecord) -> EvidenceFacts:
 def badge_credentials(user) -> list[tuple[EntryView, str]]:
     """(entry, signed VC-JWT) of an Open Badges 3.0 credential for each attested or validated competence."""
     libretto = _own_libretto(user)
-    view = _view(libretto)
-    return [(entry, _badge(libretto, entry)) for entry in view.entries if entry.status in BADGE_STATUSES]
+    return [(entry, _badge(libretto, entry)) for entry in _view(libretto).entries if entry.status in BADGE_STATUSES]
+
+
+def badge_entries(user) -> list[EntryView]:
+    """The entries of the user's libretto that an Open Badge can be issued for."""
+    return [entry for entry in _view(_own_libretto(user)).entries if entry.status in BADGE_STATUSES]
+
+
+def badge_credential(user, entry_id: int) -> tuple[EntryView, str] | None:
+    """The signed credential of one entry of the user's own libretto (None if not theirs or not badgeable)."""
+    libretto = _own_libretto(user)
+    entry = next((entry for entry in _view(libretto).entries if entry.id == entry_id), None)
+    if entry is None or entry.status not in BADGE_STATUSES:
+        return None
+    return entry, _badge(libretto, entry)
 
 
 def verify_badge(token: str, *, public_keys: dict | None = None) -> dict:
@@ -566,24 +649,44 @@ def _badge(libretto: Libretto, entry: EntryView) -> str:
 
 
 def delete_libretto(user) -> int:
-    """Delete the user's libretto and everything in it; its evidence ids stay as tombstones. How many evidence."""
-    libretto = Libretto.objects.filter(holder=user).first()
-    if libretto is None:
-        return 0
-    identities = list(libretto.identities.values_list("platform", "subject"))
+    """Delete the user's libretto and everything in it, for good; how many evidence it held.
+
+    Evidence ids stay as tombstones, so a late redelivery does not bring the libretto back; the documents'
+    files go once the deletion committed; other apps forget the learner in the same transaction.
+    """
     with transaction.atomic():
+        libretto = Libretto.objects.select_for_update().filter(holder=user).first()
+        if libretto is None:
+            return 0
         evidence_ids = list(libretto.evidence.values_list("evidence_id", flat=True))
-        EvidenceTombstone.objects.bulk_create(
-            [EvidenceTombstone(evidence_id=evidence_id) for evidence_id in evidence_ids], ignore_conflicts=True
-        )
-        for document in SupportingDocument.objects.filter(entry__libretto=libretto):
-            document.file.delete(save=False)
+        add_tombstones(evidence_ids)
+        files = [document.file.name for document in SupportingDocument.objects.filter(entry__libretto=libretto)]
+        for platform, subject in libretto.identities.values_list("platform", "subject"):
+            libretto_deleted.send(sender=Libretto, platform=platform, learner=subject)
         libretto.delete()
-        for platform, subject in identities:
-            transaction.on_commit(
-                functools.partial(libretto_deleted.send, sender=Libretto, platform=platform, learner=subject)
-            )
+        transaction.on_commit(functools.partial(_delete_files, files))
     return len(evidence_ids)
+
+
+def on_user_deleted(sender, instance, **kwargs) -> None:
+    delete_libretto(instance)
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = SupportingDocument._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
+
+
+def add_tombstones(evidence_ids: Iterable[UUID]) -> None:
+    """Evidence that must never be recorded here again (its learner deleted their libretto)."""
+    EvidenceTombstone.objects.bulk_create(
+        [EvidenceTombstone(evidence_id=evidence_id) for evidence_id in evidence_ids], ignore_conflicts=True
+    )
+
+
+def is_tombstoned(evidence_id: UUID) -> bool:
+    return EvidenceTombstone.objects.filter(evidence_id=evidence_id).exists()
 
 
 # -- views of the data --------------------------------------------------------------------------------------
@@ -641,7 +744,7 @@ def _entry_view(entry: CompetenceEntry, competences: dict, ancestors: dict) -> E
             )
             for record in entry.evidence.all()
         ),
-        documents=tuple(document.original_name for document in entry.documents.all()),
+        documents=tuple(DocumentView(document.pk, document.original_name) for document in entry.documents.all()),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from uuid import UUID
 
 from django.conf import settings
+from django.db import transaction
 from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -65,26 +66,23 @@ class ClientTokenAuthentication(BaseAuthentication):
 
 
 class EvidenceCollection(APIView):
-    """POST one evidence object, or a list of up to 500: all are recorded, or none (400/403 say why)."""
+    """POST one evidence object, or a list of up to 500: all are recorded, or none (4xx say why)."""
 
     authentication_classes = [ClientTokenAuthentication]
 
     def post(self, request: Request) -> Response:
         if not isinstance(request.user, Client):
             raise NotAuthenticated(_("Writing evidence needs a client token."))
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.TOSCA_LIBRETTO_API_MAX_BODY_BYTES:
-            return Response(
-                {
-                    "detail": _("The body is larger than %(max)d bytes; send smaller batches.")
-                    % {"max": settings.TOSCA_LIBRETTO_API_MAX_BODY_BYTES}
-                },
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        if _declared_length(request) > settings.TOSCA_LIBRETTO_API_MAX_BODY_BYTES:
+            return _answer(
+                _("The body is larger than %(max)d bytes; send smaller batches.")
+                % {"max": settings.TOSCA_LIBRETTO_API_MAX_BODY_BYTES},
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         try:
             body = json.loads(request.body or b"null")
-        except (ValueError, UnicodeDecodeError) as error:
-            raise ParseError(_("The body is not valid JSON: %(error)s.") % {"error": error}) from None
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
+            raise ParseError(_("The body is not valid JSON: %(error)s.") % {"error": str(error)[:200]}) from None
         single = isinstance(body, dict)
         items = [body] if single else body
         if not isinstance(items, list) or not items or len(items) > MAX_ITEMS:
@@ -92,56 +90,73 @@ class EvidenceCollection(APIView):
         parsed = [_parse(item, index) for index, item in enumerate(items)]
         malformed = [result for result in parsed if isinstance(result, dict)]
         if malformed:
-            return Response(
-                {"detail": _("Some evidence is malformed; nothing was recorded."), "results": malformed},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        foreign = [facts for facts in parsed if facts.platform != request.user.platform]
-        if foreign:
+            return _answer(_("Some evidence is malformed; nothing was recorded."), 400, malformed)
+        if any(facts.platform != request.user.platform for facts in parsed):
             raise PermissionDenied(
                 _("This client writes for %(platform)s only; nothing was recorded.")
                 % {"platform": request.user.platform}
             )
-        rejected = [
-            {"id": str(facts.evidence_id), "status": "rejected", "problems": [str(p) for p in problems]}
-            for facts in parsed
-            if (problems := api.check_evidence(facts)) and not api.is_known_evidence(facts.evidence_id)
-        ]
-        if rejected:
-            return Response(
-                {"detail": _("Some evidence was refused; nothing was recorded."), "results": rejected},
-                status=status.HTTP_400_BAD_REQUEST,
+        with transaction.atomic():
+            outcomes = api.record_evidence_batch(parsed)
+            refused = [outcome for outcome in outcomes if outcome.problems]
+            if refused:
+                transaction.set_rollback(True)  # all or nothing: a batch is one request
+        results = [_result(outcome) for outcome in outcomes]
+        if refused:
+            conflict = all(outcome.conflict for outcome in refused)
+            return _answer(
+                _("Some evidence contradicts what was recorded before; nothing was recorded.")
+                if conflict
+                else _("Some evidence was refused; nothing was recorded."),
+                status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,
+                [result for result in results if result["status"] in ("rejected", "conflict")],
             )
-        outcomes = api.record_evidence_batch(parsed)
-        results = [
-            {
-                "id": str(outcome.evidence_id),
-                "status": "tombstoned" if outcome.tombstoned else ("created" if outcome.created else "duplicate"),
-            }
-            for outcome in outcomes
-        ]
         if single:
             code = status.HTTP_201_CREATED if results[0]["status"] == "created" else status.HTTP_200_OK
             return Response(results[0], status=code)
         return Response({"results": results}, status=status.HTTP_200_OK)
 
 
+def _declared_length(request: Request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise ParseError(_("Content-Length is not a number.")) from None
+
+
+def _answer(detail: str, code: int, results: list | None = None) -> Response:
+    return Response({"detail": detail, **({"results": results} if results is not None else {})}, status=code)
+
+
+def _result(outcome) -> dict:
+    if outcome.problems:
+        return {
+            "id": str(outcome.evidence_id),
+            "status": "conflict" if outcome.conflict else "rejected",
+            "problems": [str(problem) for problem in outcome.problems],
+        }
+    state = "tombstoned" if outcome.tombstoned else ("created" if outcome.created else "duplicate")
+    return {"id": str(outcome.evidence_id), "status": state}
+
+
 def _parse(item, index: int) -> EvidenceFacts | dict:
     """The evidence in `item`, or {index, status: rejected, problems} saying what is wrong with its shape."""
-    problems = []
     if not isinstance(item, dict):
         return {"index": index, "status": "rejected", "problems": [_("expected an object")]}
+    problems: list[str] = []
 
-    def text(name: str, *, required: bool = True) -> str:
-        value = item.get(name, "")
+    def text(name: str, *, required: bool = True, default: str = "") -> str:
+        value = item.get(name, default)
+        if isinstance(value, int) and not isinstance(value, bool) and name == "attempt":
+            value = str(value)
         if not isinstance(value, str) or (required and not value):
             problems.append(_("%(field)s: expected text") % {"field": name})
             return ""
         return value
 
     platform, learner, module = text("platform"), text("learner"), text("module")
-    attempt = str(item.get("attempt", "1"))
-    completed_at = parse_datetime(item.get("completed_at", "")) if isinstance(item.get("completed_at"), str) else None
+    module_title, attempt = text("module_title", required=False), text("attempt", default="1")
+    completed_at = _datetime(item.get("completed_at"))
     if completed_at is None:
         problems.append(_("completed_at: expected an ISO 8601 date and time"))
     score = item.get("score")
@@ -153,29 +168,44 @@ def _parse(item, index: int) -> EvidenceFacts | dict:
     competences = item.get("competences")
     if not isinstance(competences, list) or not all(isinstance(uri, str) for uri in competences):
         problems.append(_("competences: expected a list of URIs"))
+    if problems:
+        return {"index": index, "id": str(item.get("id", ""))[:64], "status": "rejected", "problems": problems}
     expected_id = evidence_id(platform, learner, module, attempt)
     try:
         given_id = UUID(str(item.get("id", "")))
     except ValueError:
         given_id = None
-    if given_id != expected_id and not problems:
-        problems.append(
-            _("id: does not match the platform, learner, module and attempt (expected %(id)s)") % {"id": expected_id}
-        )
-    if problems:
-        return {"index": index, "id": str(item.get("id", "")), "status": "rejected", "problems": problems}
+    if given_id != expected_id:
+        return {
+            "index": index,
+            "id": str(item.get("id", ""))[:64],
+            "status": "rejected",
+            "problems": [
+                _("id: does not match the platform, learner, module and attempt (expected %(id)s)")
+                % {"id": expected_id}
+            ],
+        }
     return EvidenceFacts(
         evidence_id=expected_id,
         platform=platform,
         learner=learner,
         module=module,
-        module_title=text("module_title", required=False),
+        module_title=module_title,
         attempt=attempt,
-        completed_at=completed_at if isinstance(completed_at, datetime) else None,
+        completed_at=completed_at,
         score=score,
         passed=passed,
         competences=tuple(competences),
     )
+
+
+def _datetime(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except (ValueError, OverflowError):  # well-formed but impossible, such as February 30th
+        return None
 
 
 class MyLibretto(APIView):
@@ -200,7 +230,7 @@ class LearnerLibretto(APIView):
         if not request.user.has_perm("libretto.view_libretto"):
             raise PermissionDenied(_("Only operators may read another learner's libretto."))
         platform, learner = request.query_params.get("platform", ""), request.query_params.get("learner", "")
-        view = api.libretto_of(platform, learner) if platform and learner else None
+        view = api.libretto_of(platform, learner) if platform and learner and "\x00" not in platform + learner else None
         if view is None:
             raise NotFound(_("No libretto for that learner on that platform."))
         return Response(api.view_to_json(view))

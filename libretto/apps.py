@@ -6,3 +6,12 @@ class LibrettoConfig(AppConfig):
     name = "libretto"
     verbose_name = _("Libretto formativo")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
+        from libretto import api, checks  # noqa: F401 - checks registers itself
+
+        # Deleting an account deletes its libretto the one proper way: tombstones, files, other apps told.
+        pre_delete.connect(api.on_user_deleted, sender=get_user_model(), dispatch_uid="libretto.user_deleted")

@@ -80,6 +80,8 @@ class RecordOutcome:
     """True when the learner had deleted their libretto: the evidence is dropped, not resurrected."""
     problems: tuple[EvidenceProblem, ...] = ()
     """Why the evidence was not recorded (only from record_evidence_batch; record_evidence raises instead)."""
+    conflict: bool = False
+    """The id was recorded before with other facts: a contradiction, not a retry."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,12 @@ class CompetenceView:
 
 
 @dataclass(frozen=True)
+class DocumentView:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class EntryView:
     id: int
     competence: CompetenceView
@@ -115,7 +123,7 @@ class EntryView:
     statement: str
     decision_note: str
     evidence: tuple[EvidenceView, ...]
-    documents: tuple[str, ...]
+    documents: tuple[DocumentView, ...]
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,14 @@ class Libretto(models.Model):
     """One citizen's libretto. A libretto may exist before its holder has an account here (remote evidence)."""
 
     holder = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="libretto"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="libretto",
+        verbose_name=_("holder"),
     )
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     """Names the holder in credentials issued to them, without revealing who they are on any platform."""
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -40,6 +45,8 @@ class LearnerIdentity(models.Model):
     subject = models.CharField(_("learner on the platform"), max_length=255)
 
     class Meta:
+        verbose_name = _("learner identity")
+        verbose_name_plural = _("learner identities")
         constraints = [
             models.UniqueConstraint(fields=["platform", "subject"], name="libretto_one_libretto_per_learner")
         ]
@@ -74,9 +81,14 @@ class CompetenceEntry(models.Model):
     period_end = models.DateField(_("to"), null=True, blank=True)
     statement = models.TextField(_("how it was acquired"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("operator's note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -102,6 +114,7 @@ class EvidenceRecord(models.Model):
     libretto = models.ForeignKey(Libretto, on_delete=models.CASCADE, related_name="evidence")
     entries = models.ManyToManyField(CompetenceEntry, related_name="evidence")
     platform = models.CharField(max_length=255)
+    learner = models.CharField(max_length=255, blank=True)
     module = models.CharField(max_length=255)
     module_title = models.CharField(max_length=255, blank=True)
     completed_at = models.DateTimeField()
@@ -113,15 +126,26 @@ class EvidenceRecord(models.Model):
         ordering = ["-completed_at"]
 
 
+def _document_path(document, original_name: str) -> str:
+    """A random name: the holder's file name says things about them and must not be guessable."""
+    return f"libretto/documents/{uuid.uuid4().hex}{document.extension}"
+
+
 class SupportingDocument(models.Model):
     """A file the holder attached to a self-declared competence."""
 
     entry = models.ForeignKey(CompetenceEntry, on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField(upload_to="libretto/documents/%Y/%m/")
+    file = models.FileField(upload_to=_document_path)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def extension(self) -> str:
+        from django.conf import settings as django_settings
+
+        return django_settings.TOSCA_LIBRETTO_DOCUMENT_TYPES.get(self.content_type, "")
 
 
 class EvidenceTombstone(models.Model):
@@ -138,7 +162,7 @@ class ApiClient(models.Model):
     platform = models.CharField(_("platform"), max_length=255)
     token_sha256 = models.CharField(max_length=64, unique=True)
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("API client")

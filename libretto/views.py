@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections import defaultdict
 from itertools import groupby
@@ -137,7 +138,7 @@ def validation_queue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DecisionForm(request.POST)
         entry_id = request.POST.get("entry", "")
-        if form.is_valid() and entry_id.isdigit():
+        if form.is_valid() and re.fullmatch(r"[0-9]{1,18}", entry_id):
             try:
                 api.decide_declaration(
                     request.user,
@@ -215,16 +216,17 @@ def export_xapi(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def badges(request: HttpRequest) -> HttpResponse:
-    return render(request, "libretto/badges.html", {"badges": api.badge_credentials(request.user)})
+    return render(request, "libretto/badges.html", {"entries": api.badge_entries(request.user)})
 
 
 @login_required
 @require_safe
 def badge(request: HttpRequest, entry_id: int) -> HttpResponse:
-    for entry, token in api.badge_credentials(request.user):
-        if entry.id == entry_id:
-            return _attachment(token, f"badge-{entry.competence.code or entry.id}.jwt", "application/vc+jwt")
-    return _forbidden(request)
+    found = api.badge_credential(request.user, entry_id)
+    if found is None:
+        return _forbidden(request)
+    entry, token = found
+    return _attachment(token, f"badge-{entry.competence.code or entry.id}.jwt", "application/vc+jwt")
 
 
 @require_safe

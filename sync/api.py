@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from libretto import api as libretto
 from libretto.api import EvidenceRejected
-from libretto.data import EvidenceFacts, EvidenceProblem, evidence_id
+from libretto.data import EvidenceFacts, evidence_id
 from sync import dispatch
 from sync.data import DestinationStatus, DispatchReport, Receipt, State
 from sync.models import Delivery, Evidence
@@ -63,16 +63,16 @@ def record_module_completion(
         module=module,
         module_title=module_title,
         completed_at=completed_at,
-        score=None if score is None else score,
+        score=score,
         passed=passed,
         competences=tuple(dict.fromkeys(competences)),
         attempt=str(attempt),
     )
     problems = libretto.check_evidence(facts)
-    if len(facts.attempt) > 64:
-        problems.append(EvidenceProblem("attempt", "at most 64 characters"))
     if problems:
         raise EvidenceRejected(problems)
+    if libretto.is_tombstoned(facts.evidence_id):
+        return Receipt(evidence_id=facts.evidence_id, created=False)  # its learner deleted their libretto
     try:
         # Most evidence is new: insert first (a savepoint inside the caller's transaction, else our own
         # transaction), and look at what is stored only when the id turns out to be taken.
@@ -234,7 +234,9 @@ def retry_dead(*, destination: str | None = None, evidence: UUID | None = None) 
     return dead.update(state=State.PENDING, attempts=0, next_attempt_at=timezone.now())
 
 
-def forget_learner(platform: str, learner: str) -> int:
-    """Erase a learner's evidence from the outbox (their libretto was deleted); how many evidence rows."""
-    _total, per_model = Evidence.objects.filter(platform=platform, learner=learner).delete()
-    return per_model.get(Evidence._meta.label, 0)
+def forget_learner(platform: str, learner: str) -> list[UUID]:
+    """Erase a learner's evidence from the outbox, deliveries not yet made included; the ids it had."""
+    evidence = Evidence.objects.filter(platform=platform, learner=learner)
+    ids = list(evidence.values_list("id", flat=True))
+    evidence.delete()
+    return ids

@@ -118,7 +118,14 @@ class XapiLrs(Destination):
             stored = self._request("GET", params={"statementId": str(evidence_id)})
         except requests.RequestException as error:
             return {evidence_id: retry(f"LRS unreachable while checking a conflict: {error}")}
-        if stored.status_code == 200 and _same_statement(statement, _json(stored)):
+        if stored.status_code != 200:
+            return {evidence_id: retry(f"LRS answered {stored.status_code} while checking a conflict")}
+        held = _json(stored)
+        if isinstance(held, dict) and isinstance(held.get("statements"), list):  # some LRSs answer with a list
+            held = held["statements"][0] if held["statements"] else None
+        if not held:
+            return {evidence_id: retry("LRS reported a conflict but holds no statement with this id")}
+        if _same_statement(statement, held):
             return {evidence_id: DELIVERED}
         return {evidence_id: dead(f"LRS holds a different statement with this id (409): {_excerpt(answer)}")}
 
@@ -131,20 +138,36 @@ class XapiLrs(Destination):
 class RemoteLibretto(Destination):
     """Another Tosca acting as the regional libretto, over its /api/libretto/v1/ REST API."""
 
+    MAX_BATCH = 500  # what the REST API takes in one request
+
     def __init__(self, config: dict):
         super().__init__(config)
         self.url = config["url"].rstrip("/") + "/api/libretto/v1/evidence/"
         self.headers = {"Authorization": f"Bearer {config['token']}", "Content-Type": "application/json"}
 
+    @property
+    def batch_size(self) -> int:
+        return min(super().batch_size, self.MAX_BATCH)
+
     def send(self, batch: list[EvidenceFacts]) -> dict:
+        # A client token writes for one platform: a mixed batch would be refused whole, so each goes on its own.
+        by_platform: dict[str, list[EvidenceFacts]] = {}
+        for facts in batch:
+            by_platform.setdefault(facts.platform, []).append(facts)
+        outcomes = {}
+        for group in by_platform.values():
+            outcomes.update(self._send_group(group))
+        return outcomes
+
+    def _send_group(self, batch: list[EvidenceFacts]) -> dict:
         outcomes = {}
         for _round in range(2):
             answered = self._post(batch)
-            refused = {evidence_id: outcome for evidence_id, outcome in answered.items() if outcome.result == "dead"}
             outcomes.update(answered)
+            refused = {evidence_id for evidence_id, outcome in answered.items() if outcome.result == "dead"}
             if not refused or len(refused) == len(batch):
                 return outcomes
-            # The remote libretto records a batch whole or not at all: send it again without what it refused.
+            # The remote libretto records a request whole or not at all: send it again without what it refused.
             batch = [facts for facts in batch if facts.evidence_id not in refused]
         return outcomes
 
@@ -154,38 +177,42 @@ class RemoteLibretto(Destination):
             answer = requests.post(self.url, data=json.dumps(body), headers=self.headers, timeout=self.timeout)
         except requests.RequestException as error:
             return {facts.evidence_id: retry(f"remote libretto unreachable: {error}") for facts in batch}
-        if answer.status_code == 400:
+        if answer.status_code == 413 and len(batch) > 1:
+            half = len(batch) // 2
+            return {**self._post(batch[:half]), **self._post(batch[half:])}
+        if answer.status_code in (400, 409):
             return self._refusals(batch, answer)
+        if answer.status_code == 403:
+            # This token may not write for that platform: waiting will not change it.
+            return {
+                facts.evidence_id: dead(f"remote libretto refused the platform: {_excerpt(answer)}") for facts in batch
+            }
         if answer.status_code != 200:
-            # 401/403 mean a configuration to fix, 5xx a server to wait for: both are retried, never lost.
+            # 401 means a token to fix, 5xx a server to wait for: both are retried, never lost.
             return {
                 facts.evidence_id: retry(f"remote libretto answered {answer.status_code}: {_excerpt(answer)}")
                 for facts in batch
             }
         results = {item.get("id"): item for item in (_json(answer).get("results") or []) if isinstance(item, dict)}
-        outcomes = {}
-        for facts in batch:
-            item = results.get(str(facts.evidence_id), {})
-            if item.get("status") in ("created", "duplicate", "tombstoned"):
-                outcomes[facts.evidence_id] = DELIVERED
-            elif item.get("status") == "rejected":
-                outcomes[facts.evidence_id] = dead(f"remote libretto refused it: {item.get('problems')}")
-            else:
-                outcomes[facts.evidence_id] = retry("remote libretto did not report this evidence")
-        return outcomes
+        return {
+            facts.evidence_id: DELIVERED
+            if results.get(str(facts.evidence_id), {}).get("status") in ("created", "duplicate", "tombstoned")
+            else retry("remote libretto did not report this evidence")
+            for facts in batch
+        }
 
     @staticmethod
     def _refusals(batch: list[EvidenceFacts], answer: requests.Response) -> dict:
-        """A 400 names the evidence it refused (dead-lettered); the others were not recorded (sent again)."""
+        """A refusal names the evidence it refused (dead-lettered); the rest was not recorded (sent again)."""
         refused = {
             item.get("id"): item.get("problems")
             for item in (_json(answer).get("results") or [])
-            if isinstance(item, dict) and item.get("status") == "rejected"
+            if isinstance(item, dict) and item.get("status") in ("rejected", "conflict")
         }
         return {
             facts.evidence_id: dead(f"remote libretto refused it: {refused[str(facts.evidence_id)]}")
             if str(facts.evidence_id) in refused
-            else retry(f"remote libretto answered 400: {_excerpt(answer)}")
+            else retry(f"remote libretto answered {answer.status_code}: {_excerpt(answer)}")
             for facts in batch
         }
 

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from sync.data import DispatchReport, State
@@ -24,6 +25,7 @@ from sync.destinations import configured
 from sync.models import Delivery, Evidence
 
 logger = logging.getLogger(__name__)
+ABANDONED = "gave up: every attempt ended with its dispatcher stopping before it could record the outcome"
 
 
 def after_commit(evidence_ids: list[UUID]) -> None:
@@ -37,7 +39,10 @@ def after_commit(evidence_ids: list[UUID]) -> None:
     elif mode == "celery":
         from sync import tasks
 
-        tasks.deliver_evidence.delay([str(evidence_id) for evidence_id in evidence_ids])
+        try:
+            tasks.deliver_evidence.delay([str(evidence_id) for evidence_id in evidence_ids])
+        except Exception:
+            logger.exception("could not queue the delivery of %s; the periodic sweep will deliver it", evidence_ids)
 
 
 def deliver_due(
@@ -65,6 +70,13 @@ def claim(limit: int, *, destinations: list[str], evidence_ids: list[UUID] | Non
     """Take up to `limit` due deliveries for this dispatcher: they become `sending` until the lease ends."""
     now = timezone.now()
     with transaction.atomic():
+        # A delivery whose every attempt ended with its dispatcher dying (its lease ran out) is given up too.
+        Delivery.objects.filter(
+            state=State.SENDING,
+            next_attempt_at__lte=now,
+            attempts__gte=settings.TOSCA_SYNC["max_attempts"],
+            destination__in=destinations,
+        ).update(state=State.DEAD, last_error=ABANDONED, next_attempt_at=now)
         due = Delivery.objects.filter(
             state__in=[State.PENDING, State.SENDING], next_attempt_at__lte=now, destination__in=destinations
         )
@@ -74,13 +86,17 @@ def claim(limit: int, *, destinations: list[str], evidence_ids: list[UUID] | Non
             due = due.select_for_update(skip_locked=True)
         # SQLite has no row locks: its IMMEDIATE transactions (see tosca.config) serialise the claims instead.
         claimed = list(due.order_by("next_attempt_at", "id")[:limit])
+        lease_end = now + settings.TOSCA_SYNC["lease"]
         if claimed:
+            # The attempt counts now, not when it ends: a batch that keeps killing its dispatcher still
+            # reaches the last attempt and is dead-lettered instead of being tried for ever.
             Delivery.objects.filter(pk__in=[delivery.pk for delivery in claimed]).update(
-                state=State.SENDING, next_attempt_at=now + settings.TOSCA_SYNC["lease"]
+                state=State.SENDING, next_attempt_at=lease_end, attempts=F("attempts") + 1
             )
     for delivery in claimed:
         delivery.state = State.SENDING
         delivery.attempts += 1
+        delivery.next_attempt_at = lease_end  # the lease is also this dispatcher's token: see _record
     return claimed
 
 
@@ -118,17 +134,16 @@ def _record(batch: list[Delivery], outcomes: dict, failure: str) -> DispatchRepo
             attempts = delivery.attempts
             if result == "retry" and attempts >= settings.TOSCA_SYNC["max_attempts"]:
                 result, detail = "dead", f"gave up after {attempts} attempts: {detail}"
-            mine = Delivery.objects.filter(pk=delivery.pk, state=State.SENDING)
+            # Still ours only if no other dispatcher took it over after our lease ran out.
+            mine = Delivery.objects.filter(
+                pk=delivery.pk, state=State.SENDING, next_attempt_at=delivery.next_attempt_at
+            )
             if result == "delivered":
-                delivered += mine.update(
-                    state=State.DELIVERED, attempts=attempts, delivered_at=now, last_error="", next_attempt_at=now
-                )
+                delivered += mine.update(state=State.DELIVERED, delivered_at=now, last_error="", next_attempt_at=now)
             elif result == "dead":
-                dead += mine.update(state=State.DEAD, attempts=attempts, last_error=detail, next_attempt_at=now)
+                dead += mine.update(state=State.DEAD, last_error=detail, next_attempt_at=now)
             else:
-                retrying += mine.update(
-                    state=State.PENDING, attempts=attempts, last_error=detail, next_attempt_at=retry_at(attempts, now)
-                )
+                retrying += mine.update(state=State.PENDING, last_error=detail, next_attempt_at=retry_at(attempts, now))
     return DispatchReport(delivered=delivered, retrying=retrying, dead=dead)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sync.data import State
 
@@ -29,8 +30,8 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["-recorded_at"]
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
+        verbose_name = pgettext_lazy("one", "evidence")
+        verbose_name_plural = pgettext_lazy("many", "evidence")
         indexes = [models.Index(fields=["platform", "learner"], name="sync_evidence_learner")]
 
     def __str__(self) -> str:
@@ -40,14 +41,16 @@ class Evidence(models.Model):
 class Delivery(models.Model):
     """One destination's copy of one evidence: the outbox row a dispatcher works through."""
 
-    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="deliveries")
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.CASCADE, related_name="deliveries", verbose_name=pgettext_lazy("one", "evidence")
+    )
     destination = models.CharField(_("destination"), max_length=64)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"))
     last_error = models.TextField(_("last error"), blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["next_attempt_at", "id"]

@@ -23,7 +23,8 @@ def connect() -> None:
 
 
 def forget_deleted_learner(sender, platform: str, learner: str, **kwargs) -> None:
-    api.forget_learner(platform, learner)
+    """A libretto was deleted: its learner's evidence leaves the outbox, and can never be recorded again."""
+    libretto.add_tombstones(api.forget_learner(platform, learner))
 
 
 def record_course_passing(sender=None, course_passing_status=None, **kwargs) -> None:

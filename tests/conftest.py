@@ -114,6 +114,12 @@ def _unavailable_database() -> str | None:
 
 
 @pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path) -> None:
+    """Uploaded documents of a test go to its own folder, never to the checkout's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_competence_cache():
     """Each test's database starts empty: URIs a previous test imported are not known any more."""
     from repertory import api

@@ -126,6 +126,32 @@ def destinations_from(value: str | None) -> list[dict]:
     return destinations
 
 
+DISPATCH_MODES = ("inline", "celery", "manual")
+
+
+def dispatch_mode(value: str | None, *, broker: str | None) -> str:
+    """How deliveries start: TOSCA_SYNC_DISPATCH, else `celery` with a broker and `inline` without."""
+    mode = (value or "").strip() or ("celery" if broker else "inline")
+    if mode not in DISPATCH_MODES:
+        raise ConfigurationError(f"TOSCA_SYNC_DISPATCH must be one of {', '.join(DISPATCH_MODES)}, not {mode!r}.")
+    if mode == "celery" and not broker:
+        raise ConfigurationError("TOSCA_SYNC_DISPATCH=celery needs CELERY_BROKER_URL.")
+    return mode
+
+
+def positive_number(environ, name: str, default: float, *, kind: type = int) -> float:
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, not {raw!r}.") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be above 0, not {raw!r}.")
+    return value
+
+
 def flag(value: str | None) -> bool:
     return (value or "").strip().lower() in TRUE_WORDS
 

@@ -15,7 +15,15 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from tosca.config import database_from_url, destinations_from, flag, host_list, secret_key_from
+from tosca.config import (
+    database_from_url,
+    destinations_from,
+    dispatch_mode,
+    flag,
+    host_list,
+    positive_number,
+    secret_key_from,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 _checkout = (BASE_DIR / "setup.cfg").exists()
@@ -89,7 +97,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Italian first: the regions are the users; English for everyone else.
-LANGUAGE_CODE = "it"
+LANGUAGE_CODE = os.environ.get("TOSCA_LANGUAGE", "it")  # pages follow the browser; commands use this
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
 USE_I18N = True
 TIME_ZONE = "Europe/Rome"
@@ -122,23 +130,22 @@ TOSCA_CLOCK_SKEW = timedelta(minutes=5)
 # `tosca sync run`. Retries always come from the database: the outbox is the source of truth.
 TOSCA_DESTINATIONS = destinations_from(os.environ.get("TOSCA_DESTINATIONS"))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
-TOSCA_SYNC_DISPATCH = os.environ.get("TOSCA_SYNC_DISPATCH") or ("celery" if CELERY_BROKER_URL else "inline")
+TOSCA_SYNC_DISPATCH = dispatch_mode(os.environ.get("TOSCA_SYNC_DISPATCH"), broker=CELERY_BROKER_URL)
 TOSCA_SYNC = {
-    "batch_size": int(os.environ.get("TOSCA_SYNC_BATCH_SIZE", 200)),
+    "batch_size": positive_number(os.environ, "TOSCA_SYNC_BATCH_SIZE", 200),
     # Deliveries a dispatcher takes at a time; several dispatchers share the queue in claims of this size.
-    "claim_size": int(os.environ.get("TOSCA_SYNC_CLAIM_SIZE", 1000)),
-    "max_attempts": int(os.environ.get("TOSCA_SYNC_MAX_ATTEMPTS", 12)),
+    "claim_size": positive_number(os.environ, "TOSCA_SYNC_CLAIM_SIZE", 1000),
+    "max_attempts": positive_number(os.environ, "TOSCA_SYNC_MAX_ATTEMPTS", 12),
     "first_retry": timedelta(seconds=30),
     "longest_retry": timedelta(hours=6),
     "lease": timedelta(minutes=5),
-    "timeout": float(os.environ.get("TOSCA_SYNC_TIMEOUT", 10)),
+    "timeout": positive_number(os.environ, "TOSCA_SYNC_TIMEOUT", 10.0, kind=float),
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {"deliver-due-evidence": {"task": "sync.deliver_due", "schedule": 30.0}}
 
 # Learners' supporting documents: private files, served only to their holder and to operators.
-MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"  # no MEDIA_URL: nothing here is public
 TOSCA_LIBRETTO_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 TOSCA_LIBRETTO_DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 TOSCA_LIBRETTO_API_MAX_BODY_BYTES = 1024 * 1024

@@ -16,6 +16,13 @@ def english():
 
 
 @pytest.fixture
+def client(client):
+    """Pages asserted in English; test_italian_pages checks the Italian default."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
 def units(demo) -> list[str]:
     from repertory import api as repertory
 

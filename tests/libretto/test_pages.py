@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -160,3 +161,58 @@ def test_documents_are_served_to_their_holder_and_operators_only(client, signed_
     assert client.get(url).status_code == 200
     client.force_login(django_user_model.objects.create_user("mario", password="x"))
     assert client.get(url).status_code == 403
+
+
+def assert_every_field_labelled(page: str) -> None:
+    assert re.search(r'<html lang="(it|en)">', page)
+    fields = re.findall(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', page)
+    assert fields
+    for field_id in fields:
+        assert f'for="{field_id}"' in page or f'id="{field_id}-label"' in page, field_id
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), [("home", {}), ("curriculum-new", {}), ("delete", {}), ("declare", {"q": "progettazione"})]
+)
+def test_every_field_of_the_learners_pages_has_a_label(signed_in, attested, units, name, params):
+    if name == "declare":
+        params = {**params, "competence": units[0]}
+    assert_every_field_labelled(html(signed_in.get(reverse(f"libretto:{name}"), params)))
+
+
+def test_every_field_of_the_operators_queue_has_a_label(client, signed_in, operator, units):
+    declare(signed_in, units[0])
+    client.force_login(operator)
+    assert_every_field_labelled(html(client.get(reverse("libretto:validation"))))
+
+
+def test_the_libretto_speaks_italian_by_default(client, signed_in, attested):
+    signed_in.defaults.pop("HTTP_ACCEPT_LANGUAGE", None)
+    page = html(signed_in.get(reverse("libretto:home")))
+    assert '<html lang="it">' in page and "Il mio libretto" in page
+    assert "non un certificato" in page and "attestata da una piattaforma di apprendimento" in page
+
+
+def test_declaring_again_replaces_the_documents_and_a_validated_declaration_stays(
+    signed_in, learner, operator, units, django_capture_on_commit_callbacks
+):
+    declare(signed_in, units[0], [SimpleUploadedFile("primo.pdf", PDF, "application/pdf")])
+    first_file = SupportingDocument.objects.get().file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        declare(signed_in, units[0], [SimpleUploadedFile("secondo.pdf", PDF, "application/pdf")])
+    assert [document.original_name for document in SupportingDocument.objects.all()] == ["secondo.pdf"]
+    assert not SupportingDocument._meta.get_field("file").storage.exists(first_file)
+    stored = SupportingDocument.objects.get().file.name
+    assert "secondo" not in stored and stored.endswith(".pdf")  # a random name, nothing of the holder's
+    entry = CompetenceEntry.objects.get()
+    api.decide_declaration(operator, entry.pk, approve=True, note="")
+    response = declare(signed_in, units[0], [SimpleUploadedFile("terzo.pdf", PDF, "application/pdf")])
+    assert "validated already" in html(response)
+    assert CompetenceEntry.objects.get().status == "validated"
+    assert [document.original_name for document in SupportingDocument.objects.all()] == ["secondo.pdf"]
+
+
+def test_odd_entry_ids_in_the_operators_form_are_refused_politely(client, operator):
+    client.force_login(operator)
+    response = client.post(reverse("libretto:validation"), {"entry": "²", "decision": "approve", "note": ""})
+    assert response.status_code == 302

@@ -50,12 +50,54 @@ def post(client, body, token: str | None = None, raw: bytes | None = None):
 
 
 def test_a_client_writes_evidence_for_its_learners_once(client, units, token):
-    first = post(client, item(units), token)
+    body = item(units)
+    first = post(client, body, token)
     assert first.status_code == 201 and first.json()["status"] == "created"
-    again = post(client, item(units), token)
+    again = post(client, body, token)
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
     record = EvidenceRecord.objects.get()
     assert record.platform == PLATFORM and record.libretto.identities.get().subject == "anna"
+
+
+def test_the_same_id_with_other_facts_is_a_conflict_not_a_duplicate(client, units, token):
+    body = item(units)
+    post(client, body, token)
+    changed = post(client, {**body, "score": 0.1}, token)
+    assert changed.status_code == 409 and changed.json()["results"][0]["status"] == "conflict"
+    twice = post(client, [item(units, module="due"), {**item(units, module="due"), "score": 0.2}], token)
+    assert twice.status_code == 409
+    assert EvidenceRecord.objects.get().score == 0.8
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 100_000,
+        b'{"score": 1' + b"0" * 5000 + b"}",
+        "\u00e8".encode("latin-1"),
+    ],
+)
+def test_bodies_no_parser_likes_get_a_400(client, token, raw):
+    assert post(client, None, token, raw=raw).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"completed_at": "2024-02-30T10:00:00+00:00"},
+        {"completed_at": "0001-01-01T00:30:00+01:00"},
+        {"score": 10**400},
+        {"module_title": "titolo\u0000"},
+        {"module_title": 7},
+        {"attempt": ["1"]},
+    ],
+)
+def test_impossible_values_get_a_400_not_a_crash(client, units, token, change):
+    body = item(units, **change)
+    if isinstance(body.get("attempt"), str):
+        body["id"] = str(evidence_id(PLATFORM, "anna", "modulo-7", body["attempt"]))
+    assert post(client, body, token).status_code == 400
+    assert not EvidenceRecord.objects.exists()
 
 
 def test_a_batch_is_recorded_whole(client, units, token):
@@ -132,3 +174,10 @@ def test_the_openapi_schema_documents_every_route(client, db):
     resolver = get_resolver().url_patterns
     routes = next(p for p in resolver if str(p.pattern) == "api/libretto/v1/").url_patterns
     assert {"/" + str(route.pattern) for route in routes} == set(spec["paths"])
+
+
+def test_this_instances_own_platform_cannot_be_a_client(db, settings):
+    with pytest.raises(ValueError):
+        api.add_client("me", settings.TOSCA_BASE_URL)
+    with pytest.raises(ValueError):
+        api.add_client("x" * 150, PLATFORM)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -36,14 +37,28 @@ def redis_broker():
     client.flushdb()
 
 
+@contextlib.contextmanager
+def using_broker(url: str, settings):
+    """This process's Celery app sends to `url` for the duration."""
+    from tosca.celery import app
+
+    saved = app.conf.broker_url
+    settings.CELERY_BROKER_URL = url
+    app.conf.broker_url = url
+    app.close()
+    try:
+        yield app
+    finally:
+        app.conf.broker_url = saved
+        app.close()
+
+
 @pytest.fixture
 def worker(redis_broker, database_url, tmp_path, settings):
     """`tosca worker` in its own process, on the test database and the test broker."""
-    from tosca.celery import app
-
-    settings.CELERY_BROKER_URL = redis_broker
     settings.TOSCA_SYNC_DISPATCH = "celery"
-    app.conf.broker_url = redis_broker
+    stack = contextlib.ExitStack()
+    stack.enter_context(using_broker(redis_broker, settings))
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -65,6 +80,7 @@ def worker(redis_broker, database_url, tmp_path, settings):
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+    stack.close()
 
 
 def wait_until_delivered(count: int, process, seconds: float = 90) -> None:

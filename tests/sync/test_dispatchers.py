@@ -50,6 +50,7 @@ def dispatcher(
         "TOSCA_SYNC_CLAIM_SIZE": str(claim_size),
         "TOSCA_VAR_DIR": str(tmp_path / "var"),
         "DJANGO_SETTINGS_MODULE": "tosca.settings",
+        "TOSCA_LANGUAGE": "en",  # the test reads the command's report
     }
     return subprocess.Popen(
         [sys.executable, "-m", "tosca.cli", "sync", "run"],

@@ -179,3 +179,60 @@ def test_admin_lists_deliveries_and_retries_the_dead_ones(admin_client, units, y
         },
     )
     assert response.status_code == 302 and Delivery.objects.get().state == State.PENDING
+
+
+def test_a_delivery_whose_dispatchers_keep_dying_is_given_up_after_the_last_attempt(db, units, yesterday, settings):
+    from sync import dispatch
+
+    settings.TOSCA_SYNC_DISPATCH = "manual"
+    settings.TOSCA_SYNC = {**settings.TOSCA_SYNC, "max_attempts": 3}
+    api.record_module_completion("giulia", "modulo-1", yesterday, None, units[:1])
+    for _crash in range(3):
+        assert len(dispatch.claim(10, destinations=["local"])) == 1  # …and the dispatcher dies while sending
+        Delivery.objects.update(next_attempt_at=timezone.now())  # its lease runs out
+    assert dispatch.claim(10, destinations=["local"]) == []
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.attempts) == (State.DEAD, 3) and "dispatcher stopping" in delivery.last_error
+
+
+def test_a_dispatcher_that_lost_its_lease_does_not_overwrite_the_new_owners_outcome(db, units, yesterday, settings):
+    from sync import dispatch
+
+    settings.TOSCA_SYNC_DISPATCH = "manual"
+    api.record_module_completion("giulia", "modulo-1", yesterday, None, units[:1])
+    (slow,) = dispatch.claim(10, destinations=["local"])
+    Delivery.objects.update(next_attempt_at=timezone.now())  # the slow dispatcher's lease ran out
+    assert api.deliver_due().delivered == 1  # a second dispatcher delivered it
+    from sync.destinations import retry
+
+    report = dispatch._record([slow], {slow.evidence_id: retry("late answer of the slow dispatcher")}, "")
+    assert report.retrying == 0 and Delivery.objects.get().state == State.DELIVERED
+
+
+def test_a_broker_outage_does_not_fail_the_recording_and_the_delivery_waits_for_the_sweep(
+    db, units, yesterday, settings, django_capture_on_commit_callbacks, caplog
+):
+    from celery import Celery
+
+    from tosca.celery import app as tosca_app
+
+    settings.TOSCA_SYNC_DISPATCH = "celery"
+    # A Celery app of its own, whose broker nothing answers, so the site's app keeps its configuration.
+    down = Celery("broker-down", broker="redis://127.0.0.1:9/0", set_as_current=True)
+    down.conf.broker_transport_options = {"max_retries": 0}
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            receipt = api.record_module_completion("giulia", "modulo-1", yesterday, None, units[:1])
+    finally:
+        tosca_app.set_current()
+    assert receipt.created and Delivery.objects.get().state == State.PENDING
+    assert "could not queue the delivery" in caplog.text
+
+
+def test_sync_commands_refuse_an_unknown_destination_and_a_negative_loop(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="No destination is called"):
+        call_command("sync", "run", "--destination", "nope")
+    with pytest.raises(CommandError):
+        call_command("sync", "run", "--loop", "-1")

@@ -64,7 +64,8 @@ def test_evidence_the_remote_libretto_refuses_is_dead_lettered_the_rest_delivere
     ).evidence_id
     report = api.deliver_due()
     assert (report.delivered, report.dead) == (3, 1)
-    assert "unknown competence" in Delivery.objects.get(evidence_id=bad).last_error
+    refusal = Delivery.objects.get(evidence_id=bad).last_error
+    assert "remote libretto refused it" in refusal and local_only in refusal and "competences" in refusal
     assert remote_evidence(remote_tosca, settings, learner) == sorted(map(str, good))
 
 

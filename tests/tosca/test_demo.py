@@ -13,7 +13,7 @@ from libretto import api as libretto
 def demo_site(db, django_user_model, settings, django_capture_on_commit_callbacks):
     settings.TOSCA_SYNC_DISPATCH = "inline"
     with django_capture_on_commit_callbacks(execute=True):  # as in `make run`, where each write commits
-        call_command("load_demo")
+        call_command("load_demo", "--accounts")
     return django_user_model.objects.get(username="demo")
 
 
@@ -26,7 +26,7 @@ def test_the_demo_learner_has_attested_competences_and_a_declaration_to_validate
 
 def test_loading_the_demo_again_changes_nothing(demo_site):
     before = libretto.export_data(demo_site)
-    call_command("load_demo")
+    call_command("load_demo", "--accounts")
     after = libretto.export_data(demo_site)
     assert {key: value for key, value in before.items() if key != "generated_at"} == {
         key: value for key, value in after.items() if key != "generated_at"

@@ -49,7 +49,8 @@ class Command(BaseCommand):
 
     def _client_list(self, **_options) -> None:
         for name, platform, active in api.clients():
-            self.stdout.write(f"{name}\t{platform}\t{_('active') if active else _('revoked')}")
+            state = _("active") if active else _("revoked")
+            self.stdout.write(f"{name}\t{platform}\t{state}")
 
     def _client_revoke(self, *, name: str, **_options) -> None:
         if not api.revoke_client(name):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import time
 from uuid import UUID
 
@@ -13,6 +14,16 @@ from django.utils.translation import gettext_lazy
 from sync import api
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 < seconds < 86_400:
+        raise argparse.ArgumentTypeError(_("give a number of seconds above 0, such as 5."))
+    return seconds
+
+
 class Command(BaseCommand):
     help = gettext_lazy("Deliver recorded evidence to its destinations, and report on delivery.")
 
@@ -22,7 +33,10 @@ class Command(BaseCommand):
         run.add_argument("--destination", help=_("Only this destination."))
         run.add_argument("--limit", type=int, help=_("Try at most this many deliveries."))
         run.add_argument(
-            "--loop", type=float, metavar="SECONDS", help=_("Keep running, looking for due deliveries every SECONDS.")
+            "--loop",
+            type=_seconds,
+            metavar="SECONDS",
+            help=_("Keep running, looking for due deliveries every SECONDS."),
         )
         actions.add_parser("status", help=_("Deliveries per destination and state, and the oldest waiting."))
         retry = actions.add_parser("retry", help=_("Queue dead-lettered deliveries again."))
@@ -33,6 +47,8 @@ class Command(BaseCommand):
         getattr(self, f"_{action}")(**options)
 
     def _run(self, *, destination: str | None, limit: int | None, loop: float | None, **_options) -> None:
+        if destination and destination not in {row.destination for row in api.status()}:
+            raise CommandError(_("No destination is called “%(name)s”.") % {"name": destination})
         while True:
             report = api.deliver_due(limit=limit, destination=destination)
             if report.delivered or report.retrying or report.dead or loop is None:

@@ -49,9 +49,16 @@ MODULES = (
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Load the demo repertory, a demo learner with a libretto and an operator (safe to run again).")
+    help = gettext_lazy("Load the demo repertory, and with --accounts a demo learner and operator (safe to run again).")
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--accounts",
+            action="store_true",
+            help=_("Also create the demo learner and operator, with well-known passwords: for local use only."),
+        )
+
+    def handle(self, *args, accounts: bool = False, **options) -> None:
         for path, source_format in DEMO_FILES:
             try:
                 report = repertory.import_framework(path, source_format=source_format)
@@ -64,11 +71,14 @@ class Command(BaseCommand):
                     _("Demo framework %(code)s loaded: %(added)d added, %(changed)d changed.")
                     % {"code": report.framework, "added": len(report.added), "changed": len(report.changed)}
                 )
-        learner = self._user(*LEARNER, first_name="Giulia", last_name="Rossi")
-        operator = self._user(*OPERATOR, first_name="Operatore", last_name="Regionale", is_staff=True)
-        operator.user_permissions.add(
-            *Permission.objects.filter(content_type__app_label__in=["libretto", "sync", "repertory"])
-        )
+        if not accounts:
+            return
+        learner, _created = self._user(*LEARNER, first_name="Giulia", last_name="Rossi")
+        operator, created = self._user(*OPERATOR, first_name="Operatore", last_name="Regionale", is_staff=True)
+        if created:  # never widen the rights of an account someone else made
+            operator.user_permissions.add(
+                *Permission.objects.filter(content_type__app_label__in=["libretto", "sync", "repertory"])
+            )
         self._libretto(learner)
         self.stdout.write(
             _(
@@ -89,7 +99,7 @@ class Command(BaseCommand):
         if created:
             user.set_password(password)
             user.save()
-        return user
+        return user, created
 
     def _libretto(self, learner) -> None:
         uri_of = {}
