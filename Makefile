@@ -55,6 +55,7 @@ run: $(STAMP) $(CATALOGS) | var
 	@echo ""
 	@echo "Tosca is serving on http://127.0.0.1:$(PORT)/"
 	@echo "  Repertory:       http://127.0.0.1:$(PORT)/repertory/"
+	@echo "  Libretto:        http://127.0.0.1:$(PORT)/libretto/  (demo learner: demo / demo; operator: operatore / operatore)"
 	@echo "  Search API:      http://127.0.0.1:$(PORT)/api/repertory/v1/competences/?q=progettazione"
 	@echo "  Admin:           http://127.0.0.1:$(PORT)/admin/  (create an account: .venv/bin/tosca createsuperuser)"
 	@echo ""

@@ -62,15 +62,27 @@ class Command(BaseCommand):
 
     def _status(self, **_options) -> None:
         now = timezone.now()
-        header = (_("destination"), _("pending"), _("sending"), _("delivered"), _("dead"), _("oldest waiting"))
-        self.stdout.write("{:<20} {:>9} {:>9} {:>10} {:>6}  {}".format(*header))
-        for row in api.status():
-            waiting = "-"
-            if row.oldest_pending:
-                waiting = _("%(seconds)d s") % {"seconds": (now - row.oldest_pending).total_seconds()}
-            self.stdout.write(
-                f"{row.destination:<20} {row.pending:>9} {row.sending:>9} {row.delivered:>10} {row.dead:>6}  {waiting}"
-            )
+        header = [_("destination"), _("pending"), _("sending"), _("delivered"), _("dead"), _("oldest waiting")]
+        rows = [
+            [
+                row.destination,
+                str(row.pending),
+                str(row.sending),
+                str(row.delivered),
+                str(row.dead),
+                _("%(seconds)d s") % {"seconds": (now - row.oldest_pending).total_seconds()}
+                if row.oldest_pending
+                else "-",
+            ]
+            for row in api.status()
+        ]
+        widths = [max(len(line[column]) for line in [header, *rows]) for column in range(len(header))]
+        for line in [header, *rows]:
+            cells = [
+                line[0].ljust(widths[0]),
+                *(cell.rjust(width) for cell, width in zip(line[1:-1], widths[1:-1], strict=True)),
+            ]
+            self.stdout.write("  ".join([*cells, line[-1]]))
 
     def _retry(self, *, destination: str | None, evidence: UUID | None, **_options) -> None:
         if destination and destination not in {row.destination for row in api.status()}:
