@@ -26,6 +26,7 @@ TARGET_LRS = 300
 
 def main(database_urls: dict[str, str]) -> list[dict]:
     sys.path.insert(0, str(ROOT))
+    from bench.child import measure_in_child
     from tests.peers.ralph import RalphServer
 
     results = []
@@ -51,17 +52,7 @@ def main(database_urls: dict[str, str]) -> list[dict]:
                 "TOSCA_VAR_DIR": str(Path(scratch) / name),
                 "DJANGO_SETTINGS_MODULE": "tosca.settings",
             }
-            completed = subprocess.run(
-                [sys.executable, __file__, "--measure", name],
-                env=environment,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if completed.returncode != 0:
-                sys.stderr.write(completed.stdout + completed.stderr)
-                raise SystemExit(f"evidence benchmark on {name} failed")
-            results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+            results.append(measure_in_child(__file__, ["--measure", name], environment, f"evidence on {name}"))
     print()
     print(f"{'database':<10} {'record/s':>9} {'local/s':>9} {'LRS/s':>8} {'e2e p50 ms':>11} {'e2e p95 ms':>11}")
     for result in results:

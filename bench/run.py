@@ -13,11 +13,13 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.child import measure_in_child
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data" / "esco"
@@ -111,17 +113,7 @@ def evidence_benchmark(options) -> None:
 def run_child(name: str, database_url: str) -> dict:
     print(f"{name}: importing …", flush=True)
     environment = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "tosca.settings"}
-    completed = subprocess.run(
-        [sys.executable, __file__, "--measure", name, "--database-url", database_url],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stdout + completed.stderr)
-        raise SystemExit(f"{name}: the benchmark failed")
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    result = measure_in_child(__file__, ["--measure", name, "--database-url", database_url], environment, name)
     print(f"{name}: {result['nodes']:,} nodes and {result['links']:,} links in {result['seconds']:.1f} s")
     return result
 

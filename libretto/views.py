@@ -28,18 +28,23 @@ OPERATOR_PERMISSION = "libretto.change_competenceentry"
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    view = api.libretto_for(request.user)
+    context = _libretto_context(request.user)
+    view = context["libretto"]
     return render(
         request,
         "libretto/home.html",
         {
-            "libretto": view,
-            "groups": _grouped(view.entries),
-            "curriculum": _curriculum_by_kind(view.curriculum),
+            **context,
             "profile_form": ProfileForm(initial={"full_name": view.holder_name, "email": view.email}),
             "item_form": CurriculumItemForm(),
         },
     )
+
+
+def _libretto_context(user) -> dict:
+    """The libretto as its page and its printable version show it."""
+    view = api.libretto_for(user)
+    return {"libretto": view, "groups": _grouped(view.entries), "curriculum": _curriculum_by_kind(view.curriculum)}
 
 
 def _grouped(entries) -> list[tuple[str, list[tuple[str, list]]]]:
@@ -191,16 +196,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def export_print(request: HttpRequest) -> HttpResponse:
-    view = api.libretto_for(request.user)
-    return render(
-        request,
-        "libretto/print.html",
-        {
-            "libretto": view,
-            "groups": _grouped(view.entries),
-            "curriculum": _curriculum_by_kind(view.curriculum),
-        },
-    )
+    return render(request, "libretto/print.html", _libretto_context(request.user))
 
 
 @login_required
