@@ -548,12 +548,6 @@ def _facts_of(record: EvidenceRecord) -> EvidenceFacts:
     )
 
 
-def badge_credentials(user) -> list[tuple[EntryView, str]]:
-    """(entry, signed VC-JWT) of an Open Badges 3.0 credential for each attested or validated competence."""
-    libretto = _own_libretto(user)
-    return [(entry, _badge(libretto, entry)) for entry in _view(libretto).entries if entry.status in BADGE_STATUSES]
-
-
 def badge_entries(user) -> list[EntryView]:
     """The entries of the user's libretto that an Open Badge can be issued for."""
     return [entry for entry in _view(_own_libretto(user)).entries if entry.status in BADGE_STATUSES]
