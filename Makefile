@@ -54,6 +54,8 @@ run: $(STAMP) $(CATALOGS) | var
 	$(PY) -m tosca.cli load_demo --accounts
 	@echo ""
 	@echo "Tosca is serving on http://127.0.0.1:$(PORT)/"
+	@echo "  Open courses:    http://127.0.0.1:$(PORT)/courses/  (register, or demo learner: demo / demo)"
+	@echo "  Authoring:       http://127.0.0.1:$(PORT)/authoring/  (demo designer: progettista / progettista)"
 	@echo "  Repertory:       http://127.0.0.1:$(PORT)/repertory/"
 	@echo "  Libretto:        http://127.0.0.1:$(PORT)/libretto/  (demo learner: demo / demo; operator: operatore / operatore)"
 	@echo "  Search API:      http://127.0.0.1:$(PORT)/api/repertory/v1/competences/?q=progettazione"
@@ -80,9 +82,10 @@ lint: $(STAMP)
 
 bench: $(STAMP) $(CATALOGS)
 	$(PY) bench/run.py --postgres-url $(TEST_POSTGRES_URL)
+	$(PY) -m bench.courses --postgres-url $(TEST_POSTGRES_URL)
 
 messages: $(STAMP)
-	for app in repertory libretto sync tosca; do \
+	for app in repertory libretto sync xblocks tosca; do \
 		(cd $$app && ../$(PY) -m tosca.cli makemessages --locale it --no-obsolete) || exit 1; done
 
 clean:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.peers.fixtures"]
+pytest_plugins = ["tests.peers.fixtures", "tests.peers.browser_fixtures", "tests.peers.workbench_fixtures"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DB_FIXTURES = {

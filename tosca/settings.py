@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "repertory",
     "libretto",
     "sync",
+    "xblocks",
+    "xblocks.runtime",
     "tosca",
 ]
 
@@ -154,6 +156,7 @@ TOSCA_SIGNING_KEY_FILE = Path(os.environ.get("TOSCA_SIGNING_KEY_FILE") or VAR_DI
 
 TOSCA_ISSUER_NAME = os.environ.get("TOSCA_ISSUER_NAME", "Tosca")
 
+AUTHENTICATION_BACKENDS = ["tosca.auth.EmailOrUsernameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "libretto:home"
 LOGOUT_REDIRECT_URL = "home"

@@ -13,9 +13,9 @@ def page(client, url: str, status: int = 200, **params) -> str:
     return response.content.decode()
 
 
-def test_home_leads_to_the_framework_list(client, demo):
+def test_home_leads_to_the_open_courses_and_the_repertory_is_one_click_away(client, demo):
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == reverse("repertory:framework-list")
+    assert response.status_code == 302 and response["Location"] == reverse("courses:catalogue")
     html = page(client, reverse("repertory:framework-list"))
     assert "Repertorio regionale delle figure professionali" in html and '<html lang="it">' in html
 

@@ -1,4 +1,5 @@
-"""`tosca load_demo`: the demo repertory, a demo learner with a libretto, and an operator. Safe to run again."""
+"""`tosca load_demo`: the demo repertory and course, and with --accounts a demo learner with a libretto, a
+designer and an operator. Safe to run again."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from libretto import api as libretto
 from repertory import api as repertory
 from repertory.data import Format
 from sync import api as sync
+from xblocks.runtime import api as courses
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
 DEMO_FILES = ((DEMO_DIR / "repertorio-toscana-demo.csv", Format.RRFP_CSV),)
 FRAMEWORK = "RRFP-TOSCANA-DEMO"
 ROME = ZoneInfo("Europe/Rome")
-LEARNER, OPERATOR = ("demo", "demo"), ("operatore", "operatore")
+LEARNER, OPERATOR, DESIGNER = ("demo", "demo"), ("operatore", "operatore"), ("progettista", "progettista")
+DEMO_COURSE = DEMO_DIR / "course"
 # Open modules of the demo course, the competence units each develops, and when the demo learner finished them.
 MODULES = (
     (
@@ -49,13 +52,18 @@ MODULES = (
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Load the demo repertory, and with --accounts a demo learner and operator (safe to run again).")
+    help = gettext_lazy(
+        "Load the demo repertory and course, and with --accounts a demo learner, designer and operator (safe to run "
+        "again)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--accounts",
             action="store_true",
-            help=_("Also create the demo learner and operator, with well-known passwords: for local use only."),
+            help=_(
+                "Also create the demo learner, designer and operator, with well-known passwords: for local use only."
+            ),
         )
 
     def handle(self, *args, accounts: bool = False, **options) -> None:
@@ -71,6 +79,14 @@ class Command(BaseCommand):
                     _("Demo framework %(code)s loaded: %(added)d added, %(changed)d changed.")
                     % {"code": report.framework, "added": len(report.added), "changed": len(report.changed)}
                 )
+        try:
+            course = courses.import_folder(DEMO_COURSE)
+        except (courses.OlxRejected, courses.ArchiveRejected) as rejected:
+            raise CommandError(str(rejected)) from None
+        self.stdout.write(
+            _("Demo course “%(title)s” loaded: %(modules)d modules.")
+            % {"title": course.title, "modules": course.modules}
+        )
         if not accounts:
             return
         learner, _created = self._user(*LEARNER, first_name="Giulia", last_name="Rossi")
@@ -79,15 +95,21 @@ class Command(BaseCommand):
             operator.user_permissions.add(
                 *Permission.objects.filter(content_type__app_label__in=["libretto", "sync", "repertory"])
             )
+        designer, created = self._user(*DESIGNER, first_name="Paola", last_name="Progettista")
+        if created:
+            designer.user_permissions.add(Permission.objects.get(codename="author_course"))
         self._libretto(learner)
         self.stdout.write(
             _(
-                "Demo accounts: learner “%(learner)s” (password “%(learner_password)s”), operator “%(operator)s” "
-                "(password “%(operator_password)s”). For local use only."
+                "Demo accounts: learner “%(learner)s” (password “%(learner_password)s”), designer “%(designer)s” "
+                "(password “%(designer_password)s”), operator “%(operator)s” (password “%(operator_password)s”). "
+                "For local use only."
             )
             % {
                 "learner": LEARNER[0],
                 "learner_password": LEARNER[1],
+                "designer": DESIGNER[0],
+                "designer_password": DESIGNER[1],
                 "operator": OPERATOR[0],
                 "operator_password": OPERATOR[1],
             }

@@ -1,0 +1,116 @@
+"""Competence tags as blocks hold them (`[{"uri": …, "role": "develops"|"assesses"}]`): checking what a
+designer sends, showing them with the repertory's labels, searching the repertory for the picker, and keeping
+the repertory's content tags in step with the blocks so that it can answer "what develops UC X"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from lxml import etree
+
+from repertory import api as repertory
+
+ROLES = ("develops", "assesses")
+MAX_TAGS = 50
+
+
+@dataclass(frozen=True)
+class ShownCompetence:
+    uri: str
+    code: str
+    label: str
+    role: str
+    framework: str
+    url: str | None
+    retired: bool
+
+
+def clean_tags(raw, gettext) -> tuple[list[dict], list[str]]:
+    """The tags a designer sent, de-duplicated, and every problem found (unknown or retired URI, bad role)."""
+    problems: list[str] = []
+    if not isinstance(raw, list):
+        return [], [gettext("Competences must be a list of {uri, role}.")]
+    if len(raw) > MAX_TAGS:
+        return [], [gettext("A block can be tagged with at most %(max)d competences.") % {"max": MAX_TAGS}]
+    tags, seen = [], set()
+    for item in raw:
+        uri = item.get("uri") if isinstance(item, dict) else None
+        role = item.get("role", "develops") if isinstance(item, dict) else None
+        if not isinstance(uri, str) or not uri.strip() or len(uri) > 500:
+            problems.append(gettext("Each competence needs its URI."))
+            continue
+        if role not in ROLES:
+            problems.append(gettext("Unknown role “%(role)s”: use develops or assesses.") % {"role": str(role)[:40]})
+            continue
+        if (uri, role) not in seen:
+            seen.add((uri, role))
+            tags.append({"uri": uri.strip(), "role": role})
+    live = {uri for uri, ref in repertory.get_competences([tag["uri"] for tag in tags]).items() if not ref.retired}
+    for tag in tags:
+        if tag["uri"] not in live:
+            problems.append(gettext("The repertory has no live competence %(uri)s.") % {"uri": tag["uri"][:200]})
+    return tags, problems
+
+
+def shown(tags: list[dict]) -> list[ShownCompetence]:
+    """Tags with the repertory's code, label and page, in the order the designer gave them."""
+    refs = repertory.get_competences([tag["uri"] for tag in tags])
+    result = []
+    for tag in tags:
+        ref = refs.get(tag["uri"])
+        if ref is None:
+            result.append(ShownCompetence(tag["uri"], "", tag["uri"], tag["role"], "", None, False))
+            continue
+        try:
+            url = reverse("repertory:competence-detail", args=[ref.framework, ref.code])
+        except NoReverseMatch:  # a runtime without the repertory's pages
+            url = None
+        result.append(ShownCompetence(ref.uri, ref.code, ref.label, tag["role"], ref.framework, url, ref.retired))
+    return result
+
+
+def search(query: str, limit: int = 20) -> list[dict]:
+    """Competence units (and other nodes) matching `query`, for the picker."""
+    query = (query or "").strip()[:200]
+    if not query:
+        return []
+    results = repertory.search_competences(query, limit=limit)
+    return [
+        {
+            "uri": match.ref.uri,
+            "code": match.ref.code,
+            "label": match.ref.label,
+            "kind": match.ref.kind,
+            "framework": match.ref.framework,
+        }
+        for match in results.results
+    ]
+
+
+def mirror_to_repertory(content_key: str, tags: list[dict]) -> None:
+    """Make the repertory's content tags for `content_key` exactly `tags` (live competences only)."""
+    wanted = {(tag["uri"], tag["role"]) for tag in tags}
+    present = {(tag.competence.uri, tag.role) for tag in repertory.tags_for(content_key)}
+    for uri, role in present - wanted:
+        repertory.untag_content(content_key, uri, role=role)
+    for uri, role in wanted - present:
+        try:
+            repertory.tag_content(content_key, uri, role=role)
+        except repertory.CompetenceNotFound:
+            continue  # retired since: the block keeps it, the index does not
+
+
+def parse_competence_elements(node: etree._Element) -> list[dict]:
+    """`<competence uri="…" role="…"/>` children of an OLX element."""
+    tags = []
+    for child in node:
+        if child.tag == "competence" and child.get("uri"):
+            role = child.get("role", "develops")
+            tags.append({"uri": child.get("uri").strip(), "role": role if role in ROLES else "develops"})
+    return tags
+
+
+def add_competence_elements(node: etree._Element, tags: list[dict]) -> None:
+    for tag in tags:
+        etree.SubElement(node, "competence", uri=tag["uri"], role=tag["role"])
