@@ -10,7 +10,7 @@ from xblock.core import XBlock, XBlockAside
 from xblock.fields import List, Scope
 
 from xblocks import competences as tags
-from xblocks.blocks.base import ToscaBlockMixin, json_body, json_response
+from xblocks.blocks.base import ToscaBlockMixin, json_body, json_response, post_handler
 
 
 @XBlockAside.needs("i18n")
@@ -46,7 +46,7 @@ class CompetencesAside(ToscaBlockMixin, XBlockAside):
             return json_response({"error": self._("Only the course's designers can tag content.")}, 403)
         return json_response({"results": tags.search(request.GET.get("q", ""))})
 
-    @XBlock.handler
+    @post_handler
     def save_tags(self, request, suffix=""):
         if not self.is_author():
             return json_response({"error": self._("Only the course's designers can tag content.")}, 403)

@@ -454,9 +454,31 @@ def test_get_on_a_handler_that_needs_post_answers_405_in_json(demo_course, as_le
         response = as_learner.client.get(f"/xblock/handler/{usage_id}/{handler}/")
 
         assert response.status_code == 405, handler
-        assert response["Content-Type"].startswith("application/json")
-        assert response.json() == {"error": "Use POST."}
+        assert response["Content-Type"].startswith("application/json") and response["Allow"] == "POST"
+        assert response.json() == {"error": "This action needs a POST request."}
     assert quiz_state(as_learner.user) == (0, [])
+
+
+def test_a_designer_following_a_link_or_loading_an_image_to_a_save_handler_changes_nothing(demo_course, designer):
+    browser = Client(enforce_csrf_checks=True)  # a GET passes CSRF checks: the method itself must be refused
+    browser.force_login(designer)
+    module = demo_usage("tosca_module", "m1")
+    text = demo_usage("tosca_html", "m1-intro")
+    aside = f"aside-usage-v2:{text}::tosca_competences"
+    client = Client()
+    client.force_login(designer)
+    assert post(client, aside, "save_tags", {"competences": [{"uri": UC_1010, "role": "develops"}]}).status_code == 200
+    before = api.course_info(DEMO_KEY).modules[0]
+
+    for usage_id, handler in [(module, "studio_submit"), (text, "studio_submit"), (aside, "save_tags")]:
+        assert browser.get(f"/xblock/handler/{usage_id}/{handler}/").status_code == 405, handler
+
+    assert api.course_info(DEMO_KEY).modules[0] == before
+    runtime = api.runtime_for(DEMO_KEY, designer)
+    block = runtime.get_block(text)
+    assert runtime.get_aside_of_type(block, "tosca_competences").tosca_competences == [
+        {"uri": UC_1010, "role": "develops"}
+    ]
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,7 @@ def test_the_quiz_gives_feedback_then_stops_at_its_attempt_limit_over_http(workb
     assert refused.status_code == 409
     assert refused.json() == {"error": "You have used all your attempts for this question."}
     assert unknown.status_code == 400 and "zz" in unknown.json()["error"]
-    assert as_get.status_code == 405 and as_get.json() == {"error": "Use POST."}
+    assert as_get.status_code == 405 and as_get.json() == {"error": "This action needs a POST request."}
     after = session.render("tosca_quiz.0")
     assert "0 attempts left" in after and 'disabled aria-disabled="true"' in after
 

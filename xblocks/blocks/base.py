@@ -12,6 +12,7 @@ from django.template import Context, Engine
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.completable import XBlockCompletionMode
+from xblock.core import XBlock
 
 # The blocks' own template engine: it must work in any runtime (ours, Open edX, the workbench), whatever the
 # host project's template settings; the i18n tags translate through the runtime's i18n service.
@@ -50,6 +51,21 @@ class Progress:
 
 def json_response(payload: dict, status: int = 200) -> Response:
     return Response(body=json.dumps(payload).encode(), status=status, content_type="application/json", charset="utf-8")
+
+
+def post_handler(method):
+    """An XBlock handler that changes state: POST only, so that a link or an image on another page (a GET,
+    which CSRF protection lets through) can never call it."""
+
+    @functools.wraps(method)
+    def wrapper(self, request, suffix=""):
+        if request.method != "POST":
+            response = json_response({"error": self._("This action needs a POST request.")}, 405)
+            response.allow = ("POST",)
+            return response
+        return method(self, request, suffix)
+
+    return XBlock.handler(wrapper)
 
 
 def json_body(request) -> dict:

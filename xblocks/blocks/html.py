@@ -8,7 +8,7 @@ from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
 from xblock.fields import Boolean, Scope, String
 
-from xblocks.blocks.base import Progress, ToscaBlockMixin, json_body, json_response
+from xblocks.blocks.base import Progress, ToscaBlockMixin, json_body, json_response, post_handler
 from xblocks.sanitize import sanitize_html
 
 
@@ -64,17 +64,15 @@ class HtmlBlock(ToscaBlockMixin, CompletableXBlockMixin, XBlock):
             init="ToscaEdit",
         )
 
-    @XBlock.handler
+    @post_handler
     def mark_viewed(self, request, suffix=""):
-        if request.method != "POST":
-            return json_response({"error": self._("Use POST.")}, 405)
         if not self.viewed:
             self.viewed = True
             self.emit_completion(1.0)
             self.progressed()
         return json_response({"viewed": True})
 
-    @XBlock.handler
+    @post_handler
     def studio_submit(self, request, suffix=""):
         if not self.is_author():
             return json_response({"error": self._("Only the course's designers can change this text.")}, 403)

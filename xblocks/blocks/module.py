@@ -11,7 +11,7 @@ from xblock.core import XBlock
 from xblock.fields import Float, Integer, List, Scope, String
 
 from xblocks import competences as tags
-from xblocks.blocks.base import Progress, ToscaBlockMixin, json_body, json_response
+from xblocks.blocks.base import Progress, ToscaBlockMixin, json_body, json_response, post_handler
 from xblocks.blocks.rule import Evaluation, evaluate, record
 from xblocks.sanitize import plain_text
 
@@ -186,11 +186,9 @@ class ModuleBlock(ToscaBlockMixin, XBlock):
 
     # -- handlers ---------------------------------------------------------------------------------------
 
-    @XBlock.handler
+    @post_handler
     def check(self, request, suffix=""):
         """Evaluate the rule now (the page calls this after a child reports progress) and say where things are."""
-        if request.method != "POST":
-            return json_response({"error": self._("Use POST.")}, 405)
         evaluation = self.evaluation()
         self.act_on(evaluation)
         return json_response(
@@ -213,7 +211,7 @@ class ModuleBlock(ToscaBlockMixin, XBlock):
             return json_response({"error": self._("Only the course's designers can tag modules.")}, 403)
         return json_response({"results": tags.search(request.GET.get("q", ""))})
 
-    @XBlock.handler
+    @post_handler
     def studio_submit(self, request, suffix=""):
         if not self.is_author():
             return json_response({"error": self._("Only the course's designers can change this module.")}, 403)

@@ -11,7 +11,7 @@ from xblock.core import XBlock
 from xblock.fields import Boolean, Float, Integer, List, Scope, String
 from xblock.scorable import Score
 
-from xblocks.blocks.base import Progress, ToscaBlockMixin, json_body, json_response
+from xblocks.blocks.base import Progress, ToscaBlockMixin, json_body, json_response, post_handler
 from xblocks.sanitize import sanitize_html
 
 MAX_CHOICES = 26
@@ -146,10 +146,8 @@ class QuizBlock(ToscaBlockMixin, XBlock):
     def author_view(self, context=None) -> Fragment:
         return self.student_view(context)
 
-    @XBlock.handler
+    @post_handler
     def submit(self, request, suffix=""):
-        if request.method != "POST":
-            return json_response({"error": self._("Use POST.")}, 405)
         try:
             data = json_body(request)
         except ValueError:

@@ -10,7 +10,7 @@ from xblock.core import XBlock
 from xblock.fields import Boolean, List, Scope, String
 from xblock.validation import ValidationMessage
 
-from xblocks.blocks.base import Progress, ToscaBlockMixin, json_response
+from xblocks.blocks.base import Progress, ToscaBlockMixin, json_response, post_handler
 from xblocks.sanitize import safe_url, sanitize_html
 
 VIDEO_TYPES = {"webm": "video/webm", "mp4": "video/mp4", "ogv": "video/ogg", "ogg": "video/ogg"}
@@ -115,10 +115,8 @@ class VideoBlock(ToscaBlockMixin, CompletableXBlockMixin, XBlock):
     def author_view(self, context=None) -> Fragment:
         return self.student_view(context)
 
-    @XBlock.handler
+    @post_handler
     def mark_watched(self, request, suffix=""):
-        if request.method != "POST":
-            return json_response({"error": self._("Use POST.")}, 405)
         if not self.watched:
             self.watched = True
             self.emit_completion(1.0)
