@@ -322,3 +322,30 @@ def test_assets_of_an_unpublished_course_are_only_for_its_designers(db, import_c
     assert client.get(f"{ASSET_PREFIX}clip-en.vtt").status_code == 404
     client.force_login(designer)
     assert client.get(f"{ASSET_PREFIX}clip-en.vtt").status_code == 200
+
+
+def test_an_html_or_svg_file_in_a_course_archive_is_only_downloaded_never_run_on_the_site(db, import_course, client):
+    folder = OPENEDX_SAMPLE
+    data = pack(folder)
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as original:
+        files = {member.name: original.extractfile(member).read() for member in original if member.isfile()}
+    files["openedx-sample/static/page.html"] = b"<script>fetch('/xblock/handler/...')</script>"
+    files["openedx-sample/static/logo.svg"] = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, content in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    import_course(buffer.getvalue())
+
+    for name in ("page.html", "logo.svg"):
+        response = client.get(f"{ASSET_PREFIX}{name}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/octet-stream", name
+        assert response["Content-Disposition"].startswith("attachment"), name
+        assert "sandbox" in response["Content-Security-Policy"]
+    video = client.get(f"{ASSET_PREFIX}clip.webm")
+    assert video["Content-Type"] == "video/webm"  # media play in the page
+    assert not video.get("Content-Disposition", "").startswith("attachment")
+    assert client.get(f"{ASSET_PREFIX}clip-en.vtt")["Content-Type"].startswith("text/vtt")

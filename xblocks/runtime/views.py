@@ -81,6 +81,12 @@ def resource(request, block_type: str, path: str):
     return HttpResponse(content, content_type=olx.guess_type(path))
 
 
+# What a course's files may be shown as in the page: media, captions and raster images. Anything else an archive
+# brings (HTML, SVG, scripts...) could run on the site's own origin if opened, so it is only ever downloaded.
+INLINE_ASSET_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "text/vtt", "application/pdf")
+INLINE_ASSET_FAMILIES = ("video/", "audio/")
+
+
 def asset(request, course_key: str, path: str):
     """A course's own file (video, captions, images) from its `static/` folder."""
     course = Course.objects.filter(key=course_key).first()
@@ -89,7 +95,15 @@ def asset(request, course_key: str, path: str):
     found = olx.asset_path(course, path)
     if found is None:
         raise Http404
-    response = FileResponse(found.open("rb"), content_type=olx.guess_type(path))  # FileResponse closes it
+    content_type = olx.guess_type(path)
+    inline = content_type in INLINE_ASSET_TYPES or content_type.startswith(INLINE_ASSET_FAMILIES)
+    response = FileResponse(  # FileResponse closes the file
+        found.open("rb"),
+        content_type=content_type if inline else "application/octet-stream",
+        as_attachment=not inline,
+        filename=found.name,
+    )
     response["Cache-Control"] = "public, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"  # opened on its own, it runs nothing
     return response
