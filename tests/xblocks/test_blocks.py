@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import io
 import tarfile
+from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from xblock.validation import ValidationMessage
 
-from tests.xblocks.conftest import DEMO_KEY, OPENEDX_SAMPLE
+from tests.xblocks.conftest import DEMO_KEY, OPENEDX_SAMPLE, Learner
+from xblocks.blocks.rule import evaluate
 from xblocks.runtime import api
 
 UC_1010 = "urn:tosca:repertory:RRFP-TOSCANA-DEMO:UC-1010"
@@ -126,6 +129,74 @@ def test_content_that_is_not_available_here_never_holds_back_completion(
     assert api.course_info(SAMPLE_KEY, as_learner.user).modules[1].completed is True
     page = api.render_module(SAMPLE_KEY, "seq2_practice", as_learner.user).body
     assert page.count("It does not count towards completing the module.") == 3
+
+
+def test_a_checkpoint_records_its_competences_once_its_siblings_are_done_and_says_so(
+    one_module_course, as_learner, designer, django_capture_on_commit_callbacks
+):
+    course = one_module_course(
+        "CHK",
+        f'<tosca_module display_name="M">{html("read")}{html("extra")}'
+        f'<tosca_checkpoint url_name="goal" display_name="Traguardo"><competence uri="{UC_1010}"/>'
+        "</tosca_checkpoint></tosca_module>",
+    )
+    checkpoint = usage("tosca_checkpoint", "goal", course)
+    as_learner.call(usage("tosca_html", "read", course), "mark_viewed")
+    assert as_learner.call(checkpoint, "check").json()["met"] is False
+
+    staff = Learner(Client(), designer, django_capture_on_commit_callbacks)
+    saved = staff.call(
+        checkpoint,
+        "studio_submit",
+        {"display_name": "Traguardo", "optional_children": ["extra"], "competences": [{"uri": UC_1010}]},
+    )
+
+    assert saved.status_code == 200, saved.content
+    status = as_learner.call(checkpoint, "check").json()
+    assert (status["required"], status["done"], status["met"], status["recorded"]) == (1, 1, True, True)
+    page = api.render_module(course, "m", as_learner.user).body
+    assert "These competences went into your libretto" in page and "UC-1010" in page
+
+
+class ForeignProblem:
+    """A scored block of another package (a capa problem in Open edX): it reports nothing of its own."""
+
+    has_score = True
+    weight = 1
+
+    def __init__(self, name: str):
+        self.scope_ids = SimpleNamespace(usage_id=f"block-v1:X+Y+Z+type@problem+block@{name}")
+
+
+class PlatformCompletion:
+    def __init__(self, completions: dict, scores: dict):
+        self.completions, self.scores = completions, scores
+
+    def get_completions(self, candidates):
+        return {key: self.completions.get(key, 0.0) for key in candidates}
+
+    def get_scores(self, candidates):
+        return {key: self.scores[key] for key in candidates if key in self.scores}
+
+
+def checkpoint_over(problem: ForeignProblem, service: PlatformCompletion, min_score: float | None):
+    owner = SimpleNamespace(runtime=SimpleNamespace(service=lambda block, name: service))
+    return evaluate(owner, [problem], optional=set(), min_score=min_score)
+
+
+def test_a_minimum_score_is_not_met_by_a_scored_sibling_that_has_no_score_yet():
+    problem = ForeignProblem("p")
+    key = problem.scope_ids.usage_id
+
+    unscored = checkpoint_over(problem, PlatformCompletion({key: 1.0}, {}), min_score=0.6)
+    failed = checkpoint_over(problem, PlatformCompletion({key: 1.0}, {key: (1.0, 2.0)}), min_score=0.6)
+    passed = checkpoint_over(problem, PlatformCompletion({key: 1.0}, {key: (2.0, 2.0)}), min_score=0.6)
+    completion_only = checkpoint_over(problem, PlatformCompletion({key: 1.0}, {}), min_score=None)
+
+    assert (unscored.complete, unscored.score, unscored.met) == (True, 0.0, False)
+    assert (failed.score, failed.met) == (0.5, False)
+    assert (passed.score, passed.met) == (1.0, True)
+    assert completion_only.met is True
 
 
 def test_the_libretto_block_lists_the_competences_a_completed_module_put_in_the_libretto(one_module_course, as_learner):

@@ -180,7 +180,9 @@ def progress_of(block, completions: dict | None = None, scores: dict | None = No
     earned_possible = (scores or {}).get(key)
     complete = (completions or {}).get(key, 0.0) >= 1.0 or earned_possible is not None
     if getattr(block, "has_score", False):
-        earned, possible = earned_possible or (None, None)
+        # A scored block with no score yet counts as 0 of its weight, as a quiz not taken yet does: a minimum
+        # score is never met by leaving the scored blocks undone.
+        earned, possible = earned_possible or (None, 1.0)
         return Progress(
             complete=complete, earned=earned, possible=possible, weight=float(getattr(block, "weight", 1) or 1)
         )

@@ -6,39 +6,19 @@ from __future__ import annotations
 
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
+from xblock.fields import Scope, String
 
-from xblocks import competences as tags
 from xblocks.blocks.base import Progress
-from xblocks.blocks.module import ModuleBlock, _number
+from xblocks.blocks.module import ModuleBlock
 from xblocks.blocks.rule import Evaluation
-from xblocks.sanitize import plain_text
 
 
 @XBlock.needs("i18n")
 @XBlock.wants("user")
 @XBlock.wants("completion")
 class CheckpointBlock(ModuleBlock):
+    display_name = String(display_name="Title", default="Checkpoint", scope=Scope.settings)
     has_children = False
-
-    @classmethod
-    def parse_xml(cls, node, runtime, keys):
-        block = runtime.construct_xblock_from_class(cls, keys)
-        block.display_name = node.get("display_name", "Checkpoint")
-        block.description = plain_text(node.get("description", ""))[:2000]
-        if node.get("min_score"):
-            block.min_score = _number(node.get("min_score"), low=0, high=1)
-        block.optional_children = [name for name in node.get("optional_children", "").split() if name]
-        block.competences = tags.parse_competence_elements(node)
-        return block
-
-    def add_xml_to_node(self, node):
-        node.tag = self.scope_ids.block_type
-        node.set("display_name", self.display_name)
-        if self.min_score is not None:
-            node.set("min_score", f"{self.min_score:g}")
-        if self.optional_children:
-            node.set("optional_children", " ".join(self.optional_children))
-        tags.add_competence_elements(node, self.competences)
 
     def child_blocks(self) -> list:
         """The blocks the rule covers: this block's siblings in its unit."""

@@ -57,17 +57,11 @@ class ModuleBlock(ToscaBlockMixin, XBlock):
     @classmethod
     def parse_xml(cls, node, runtime, keys):
         block = runtime.construct_xblock_from_class(cls, keys)
-        block.display_name = node.get("display_name", block.display_name)
-        block.description = plain_text(node.get("description", ""))[:2000]
-        if node.get("estimated_hours"):
-            block.estimated_hours = _number(node.get("estimated_hours"), low=0, high=MAX_HOURS)
-        if node.get("min_score"):
-            block.min_score = _number(node.get("min_score"), low=0, high=1)
-        block.optional_children = [name for name in node.get("optional_children", "").split() if name]
-        block.competences = tags.parse_competence_elements(node)
-        for child in node:
-            if isinstance(child.tag, str) and child.tag != "competence":
-                runtime.add_node_as_child(block, child)
+        block.read_settings(node)
+        if block.has_children:
+            for child in node:
+                if isinstance(child.tag, str) and child.tag != "competence":
+                    runtime.add_node_as_child(block, child)
         return block
 
     def add_xml_to_node(self, node):
@@ -82,7 +76,19 @@ class ModuleBlock(ToscaBlockMixin, XBlock):
         if self.optional_children:
             node.set("optional_children", " ".join(self.optional_children))
         tags.add_competence_elements(node, self.competences)
-        self.add_children_to_node(node)
+        if self.has_children:
+            self.add_children_to_node(node)
+
+    def read_settings(self, node) -> None:
+        """The module's settings and tags from its OLX element (ValueError when a number is out of range)."""
+        self.display_name = node.get("display_name", self.display_name)
+        self.description = plain_text(node.get("description", ""))[:2000]
+        if node.get("estimated_hours"):
+            self.estimated_hours = _number(node.get("estimated_hours"), low=0, high=MAX_HOURS)
+        if node.get("min_score"):
+            self.min_score = _number(node.get("min_score"), low=0, high=1)
+        self.optional_children = [name for name in node.get("optional_children", "").split() if name]
+        self.competences = tags.parse_competence_elements(node)
 
     # -- the rule ---------------------------------------------------------------------------------------
 
@@ -231,7 +237,7 @@ class ModuleBlock(ToscaBlockMixin, XBlock):
             percent = _number(data.get("min_percent"), low=0, high=100)
         except (TypeError, ValueError):
             problems.append(self._("The minimum score must be a percentage from 0 to 100."))
-        names = {str(child_id).rsplit("@", 1)[-1] for child_id in self.children}
+        names = {str(block.scope_ids.usage_id).rsplit("@", 1)[-1] for block in self.child_blocks()}
         optional = data.get("optional_children", [])
         if not isinstance(optional, list) or not set(map(str, optional)) <= names:
             problems.append(self._("Optional blocks must be blocks of this module."))

@@ -19,7 +19,7 @@ class Evaluation:
     required: int
     done: int
     score: float | None
-    """Weighted score of the scored blocks, 0..1 (None: nothing scored yet or nothing to score)."""
+    """Weighted score of the scored blocks, 0..1, a block not scored yet counting 0 (None: nothing to score)."""
     min_score: float | None
     complete: bool
     passed: bool | None
@@ -59,8 +59,6 @@ def evaluate(owner, blocks: list, *, optional: set[str], min_score: float | None
     score = round(weighted / weights, 4) if weights else None
     complete = done == required
     passed = None if min_score is None or score is None else score >= min_score - 1e-9
-    if min_score is not None and weights and score is None:
-        passed = False
     return Evaluation(required, done, score, min_score, complete, passed)
 
 
