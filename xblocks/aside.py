@@ -59,5 +59,6 @@ class CompetencesAside(ToscaBlockMixin, XBlockAside):
             return json_response({"error": " ".join(problems), "problems": problems}, 400)
         self.tosca_competences = cleaned
         block_id = self.runtime.id_reader.get_usage_id_from_aside(self.scope_ids.usage_id)
-        tags.mirror_to_repertory(str(block_id), cleaned)
+        block = self.runtime.get_block(block_id)
+        tags.mirror_to_repertory(str(block_id), tags.block_tags(block, aside_tags=cleaned))
         return json_response({"saved": True, "message": self._("Competences saved.")})

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from lxml import etree
+from xblock.plugin import PluginMissingError
 
 from repertory import api as repertory
 
@@ -86,6 +87,25 @@ def search(query: str, limit: int = 20) -> list[dict]:
         }
         for match in results.results
     ]
+
+
+ASIDE_TYPE = "tosca_competences"
+
+
+def block_tags(block, *, aside_tags: list[dict] | None = None) -> list[dict]:
+    """Every tag `block` carries: its own (a module's, a checkpoint's) and those its competences aside holds
+    (`aside_tags`, when the caller is changing them). What the repertory's content tags mirror."""
+    own = getattr(block, "competences", None)
+    found = list(own) if isinstance(own, list) else []
+    if aside_tags is None:
+        try:
+            aside_tags = block.runtime.get_aside_of_type(block, ASIDE_TYPE).tosca_competences
+        except PluginMissingError:  # a runtime without the aside installed
+            aside_tags = []
+    for tag in aside_tags:
+        if tag not in found:
+            found.append(tag)
+    return found
 
 
 def mirror_to_repertory(content_key: str, tags: list[dict]) -> None:

@@ -4,12 +4,14 @@ and reported, and a Tosca course goes back out in the same layout and comes back
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import tarfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from tests.xblocks.conftest import DEMO_COURSE, DEMO_KEY, OPENEDX_SAMPLE
 from xblocks.runtime import api
@@ -349,3 +351,115 @@ def test_an_html_or_svg_file_in_a_course_archive_is_only_downloaded_never_run_on
     assert video["Content-Type"] == "video/webm"  # media play in the page
     assert not video.get("Content-Disposition", "").startswith("attachment")
     assert client.get(f"{ASSET_PREFIX}clip-en.vtt")["Content-Type"].startswith("text/vtt")
+
+
+# -- competence tags on native blocks (the tosca_competences aside, as Open edX exports asides) -------------
+
+
+def aside_element(*uris: str) -> str:
+    value = json.dumps([{"uri": uri, "role": "develops"} for uri in uris]).replace('"', "&quot;")
+    return f'<tosca_competences xblock-family="xblock_asides.v1" tosca_competences="{value}"/>'
+
+
+def sample_with(tmp_path: Path, files: dict[str, str]) -> bytes:
+    folder = tmp_path / "openedx-sample"
+    shutil.copytree(OPENEDX_SAMPLE, folder)
+    for path, text in files.items():
+        (folder / path).write_text(text)
+    return pack(folder)
+
+
+def test_native_blocks_tagged_with_competences_in_open_edx_keep_their_tags_here_and_on_export(
+    demo, import_course, designer, tmp_path
+):
+    from repertory import api as repertory
+
+    import_course(
+        sample_with(
+            tmp_path,
+            {
+                "html/practice_notes.xml": '<html filename="practice_notes" display_name="How the practice '
+                f'problems work">{aside_element(UC_1010)}</html>',
+                "problem/P1.xml": (OPENEDX_SAMPLE / "problem" / "P1.xml")
+                .read_text()
+                .replace("</problem>", f"{aside_element(UC_1010)}</problem>"),
+            },
+        )
+    )
+
+    notes, quiz = usage("tosca_html", "practice_notes"), usage("tosca_quiz", "P1")
+    runtime = api.runtime_for(SAMPLE_KEY, designer)
+    for block_id in (notes, quiz):
+        block = runtime.get_block(block_id)
+        assert runtime.get_aside_of_type(block, "tosca_competences").tosca_competences == [
+            {"uri": UC_1010, "role": "develops"}
+        ], block_id
+        assert [tag.competence.uri for tag in repertory.tags_for(block_id)] == [UC_1010]
+    assert "tosca_competences" not in runtime.get_block(notes).content  # the tag is not part of the text
+    assert "tosca_competences" not in runtime.get_block(quiz).question
+
+    exported = members(api.export_course(SAMPLE_KEY))
+    module = etree.fromstring(exported["tosca_module/seq2_practice.xml"])
+    [tagged] = module.xpath("//tosca_html[@url_name='practice_notes']/tosca_competences")
+    assert tagged.get("xblock-family") == "xblock_asides.v1" and UC_1010 in tagged.get("tosca_competences")
+
+
+def test_a_module_tagged_through_the_aside_exports_its_tags(demo_course, designer, client, import_course):
+    client.force_login(designer)
+    module = usage("tosca_module", "m1", DEMO_KEY)
+    response = client.post(
+        f"/xblock/handler/aside-usage-v2:{module}::tosca_competences/save_tags/",
+        data={"competences": [{"uri": UC_1010, "role": "assesses"}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+
+    exported = api.export_course(DEMO_KEY)
+    tree = etree.fromstring(members(exported)["tosca_module/m1.xml"])
+    assert [element.get("xblock-family") for element in tree.findall("tosca_competences")] == ["xblock_asides.v1"]
+    import_course(pack(DEMO_COURSE, top="course"))
+    import_course(exported)
+    runtime = api.runtime_for(DEMO_KEY, designer)
+    aside = runtime.get_aside_of_type(runtime.get_block(module), "tosca_competences")
+    assert aside.tosca_competences == [{"uri": UC_1010, "role": "assesses"}]
+
+
+def test_a_native_block_tagged_with_a_competence_the_repertory_does_not_know_is_refused_by_name(
+    demo, import_course, tmp_path
+):
+    unknown = "urn:tosca:repertory:RRFP-TOSCANA-DEMO:UC-9999"
+    archive = sample_with(
+        tmp_path,
+        {"html/intro.xml": f'<html filename="intro" display_name="Intro">{aside_element(unknown)}</html>'},
+    )
+
+    with pytest.raises(api.OlxRejected) as refused:
+        import_course(archive)
+
+    [problem] = refused.value.problems
+    assert "“intro”" in problem.message and unknown in problem.message
+    assert not api.courses()
+
+
+def test_a_block_removed_by_a_reimport_leaves_no_tag_behind_in_the_repertory(demo, import_course, tmp_path):
+    from repertory import api as repertory
+
+    notes = usage("tosca_html", "practice_notes")
+    tagged = '<html filename="practice_notes" display_name="Notes">' + aside_element(UC_1010) + "</html>"
+    import_course(sample_with(tmp_path / "v1", {"html/practice_notes.xml": tagged}))
+    assert [tag.competence.uri for tag in repertory.tags_for(notes)] == [UC_1010]
+
+    import_course(
+        sample_with(
+            tmp_path / "v2",
+            {
+                "vertical/vert2_checks.xml": (
+                    (OPENEDX_SAMPLE / "vertical" / "vert2_checks.xml")
+                    .read_text()
+                    .replace('<html url_name="practice_notes"/>', "")
+                )
+            },
+        )
+    )
+
+    assert repertory.tags_for(notes) == []

@@ -251,7 +251,7 @@ class ModuleBlock(ToscaBlockMixin, XBlock):
         self.min_score = None if percent is None else round(percent / 100, 4)
         self.optional_children = [str(name) for name in optional]
         self.competences = cleaned
-        tags.mirror_to_repertory(str(self.scope_ids.usage_id), cleaned)
+        tags.mirror_to_repertory(str(self.scope_ids.usage_id), tags.block_tags(self))
         return json_response({"saved": True, "message": self._("Module saved.")})
 
     @staticmethod

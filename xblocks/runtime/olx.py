@@ -59,6 +59,7 @@ CAPA_RESPONSES = {
     "choicetextresponse",
     "jsmeresponse",
 }
+ASIDE_FAMILY = "xblock_asides.v1"
 MAX_DEPTH = 12
 MAX_POINTERS = 10_000  # pointer files loaded for one course: stops a few files that reference each other N times
 _TIMESTAMP = re.compile(r"(\d{2}:\d{2}:\d{2}),(\d{3})")
@@ -277,9 +278,13 @@ def _modules_of(reader: _Reader, element: etree._Element) -> list[etree._Element
     return [module]
 
 
+def _is_aside(element: etree._Element) -> bool:
+    return element.get("xblock-family") == ASIDE_FAMILY
+
+
 def _mapped_module(reader: _Reader, module: etree._Element) -> etree._Element:
     for child in list(module):
-        if isinstance(child.tag, str) and child.tag != "competence":
+        if isinstance(child.tag, str) and child.tag != "competence" and not _is_aside(child):
             position = module.index(child)
             mapped = _mapped(reader, child)  # a placeholder takes the child inside itself
             if mapped is not child:
@@ -292,7 +297,7 @@ def _mapped_module(reader: _Reader, module: etree._Element) -> etree._Element:
 def _leaves(element: etree._Element) -> list[etree._Element]:
     found = []
     for child in element:
-        if not isinstance(child.tag, str):
+        if not isinstance(child.tag, str) or _is_aside(child):
             continue
         found.extend(_leaves(child) if child.tag in STRUCTURE else [child])
     return found
@@ -302,16 +307,24 @@ def _mapped(reader: _Reader, leaf: etree._Element) -> etree._Element:
     source = leaf.get("_source", "")
     if leaf.tag in TOSCA_CONTENT or leaf.tag == "tosca_module":
         return leaf
+    mapped = None
+    asides = [child for child in leaf if isinstance(child.tag, str) and _is_aside(child)]
+    if leaf.tag in {"html", "video", "problem"}:
+        for aside in asides:  # an aside (a competence tag, say) is not part of the content it annotates
+            leaf.remove(aside)
     if leaf.tag == "html":
-        node = etree.Element("tosca_html", display_name=leaf.get("display_name", ""))
-        node.text = etree.CDATA(sanitize_html(_inner(leaf)))
-        return _carry(leaf, node)
-    if leaf.tag == "video":
-        return _carry(leaf, _video(reader, leaf))
-    if leaf.tag == "problem":
-        quiz = _quiz(leaf)
-        if quiz is not None:
-            return _carry(leaf, quiz)
+        mapped = etree.Element("tosca_html", display_name=leaf.get("display_name", ""))
+        mapped.text = etree.CDATA(sanitize_html(_inner(leaf)))
+    elif leaf.tag == "video":
+        mapped = _video(reader, leaf)
+    elif leaf.tag == "problem":
+        mapped = _quiz(leaf)
+    if mapped is not None:
+        mapped.extend(asides)
+        return _carry(leaf, mapped)
+    for aside in asides:
+        if aside.getparent() is None:
+            leaf.append(aside)  # an unmapped problem keeps them, to be exported as it came
     kind = leaf.tag if leaf.tag != "problem" else _("problem (%(kind)s)") % {"kind": _response_kind(leaf)}
     reader.placeholders.append(
         _("%(file)s: “%(name)s” (%(type)s) is not available here; it is shown as a placeholder and exported as it was.")
@@ -452,9 +465,9 @@ def import_course(files: dict[str, bytes], *, published: bool = True) -> ImportR
             ids = CourseIds(parsed.key)
             runtime = ToscaRuntime(course, AnonymousUser(), ids=ids, field_data=KvsFieldData(kvs))
             roots = _build_blocks(runtime, parsed)
-            _check_blocks(runtime, roots, report)
+            tagged = _check_blocks(runtime, roots, report)
             FieldValue.objects.filter(course_key=key, user_id=0).delete()
-            _forget_removed_blocks(key, ids.taken)
+            _forget_removed_blocks(course, ids.taken)
             FieldValue.objects.bulk_create(_rows(kvs), batch_size=500)
             BlockRecord.objects.filter(course=course).delete()
             BlockRecord.objects.bulk_create(
@@ -470,6 +483,8 @@ def import_course(files: dict[str, bytes], *, published: bool = True) -> ImportR
             course.version += 1
             course.save()
             index_course(course, runtime, [(section, usage) for section, usage in roots])
+            for usage_id, block_tags in tagged.items():
+                tags.mirror_to_repertory(usage_id, block_tags)
             report.modules = len(roots)
             _write_assets(target, parsed.assets)
             report.assets = len(parsed.assets)
@@ -500,25 +515,43 @@ def _build_blocks(runtime: ToscaRuntime, parsed: ParsedCourse) -> list[tuple[str
     return roots
 
 
-def _check_blocks(runtime: ToscaRuntime, roots: list[tuple[str, str]], report: ImportReport) -> None:
-    """Reject competences the repertory does not know; report quizzes that cannot be answered."""
-    problems = []
+def _check_blocks(runtime: ToscaRuntime, roots: list[tuple[str, str]], report: ImportReport) -> dict[str, list]:
+    """Reject competences the repertory does not know, wherever they are (a module, a checkpoint, an aside on
+    any block); report quizzes that cannot be answered. Returns every block's tags, for the repertory."""
+    problems, tagged = [], {}
     for _section, usage_id in roots:
-        module = runtime.get_block(usage_id)
-        name = keys.parse_usage(usage_id)[2]
-        _cleaned, tag_problems = tags.clean_tags(module.competences, _)
-        problems += [ImportProblem(f"tosca_module/{name}.xml", problem) for problem in tag_problems]
-        for child_id in module.children:
-            child = runtime.get_block(child_id)
-            for problem in getattr(child, "problems", lambda: [])():
-                report.warnings.append(f"{keys.parse_usage(child_id)[2]}: {problem}")
+        file = f"tosca_module/{keys.parse_usage(usage_id)[2]}.xml"
+        for block in _descendants(runtime, runtime.get_block(usage_id)):
+            block_id = str(block.scope_ids.usage_id)
+            name = keys.parse_usage(block_id)[2]
+            block_tags = tags.block_tags(block)
+            if block_tags:
+                tagged[block_id] = block_tags
+            _cleaned, tag_problems = tags.clean_tags(block_tags, _)
+            where = "" if block_id == usage_id else f"“{name}”: "
+            problems += [ImportProblem(file, where + problem) for problem in tag_problems]
+            for problem in getattr(block, "problems", lambda: [])():
+                report.warnings.append(f"{name}: {problem}")
     if problems:
         raise OlxRejected(problems)
+    return tagged
 
 
-def _forget_removed_blocks(course_key: str, kept: set[str]) -> None:
+def _descendants(runtime: ToscaRuntime, block) -> list:
+    found = [block]
+    for child_id in getattr(block, "children", None) or []:
+        found.extend(_descendants(runtime, runtime.get_block(child_id)))
+    return found
+
+
+def _forget_removed_blocks(course: Course, kept: set[str]) -> None:
     """Learners' state, completion and grades of blocks a re-import removed go with them (a block that comes
-    back later under the same name starts afresh)."""
+    back later under the same name starts afresh), and so do the repertory's tags of them."""
+    course_key = course.key
+    for usage_id in BlockRecord.objects.filter(course=course).exclude(usage_id__in=kept).values_list(
+        "usage_id", flat=True
+    ):
+        tags.mirror_to_repertory(usage_id, [])
     owners = set(FieldValue.objects.filter(course_key=course_key).values_list("owner", flat=True).distinct())
     gone = [
         owner for owner in owners if (keys.parse_aside(owner)[0] if owner.startswith("aside-") else owner) not in kept
@@ -547,7 +580,7 @@ def _write_assets(target: Path, assets: dict[str, bytes]) -> None:
 
 
 def index_course(course: Course, runtime: ToscaRuntime, roots: list[tuple[str, str]]) -> None:
-    """Rebuild the outline and the competence index of `course` (and the repertory's content tags)."""
+    """Rebuild the outline and the competence index of `course` (the catalogue's "courses that develop X")."""
     from repertory import api as repertory
 
     CourseModule.objects.filter(course=course).delete()
@@ -566,7 +599,6 @@ def index_course(course: Course, runtime: ToscaRuntime, roots: list[tuple[str, s
             )
         )
         tagged.append((usage_id, block.competences))
-        tags.mirror_to_repertory(usage_id, block.competences)
     CourseModule.objects.bulk_create(modules)
     by_usage = {module.usage_id: module for module in CourseModule.objects.filter(course=course)}
     ancestors = repertory.ancestors_of({tag["uri"] for _usage, module_tags in tagged for tag in module_tags})
@@ -619,7 +651,9 @@ def export_course(course: Course) -> bytes:
         vertical = etree.SubElement(sequential, "vertical", url_name=f"{name}-unit", display_name=module.title)
         etree.SubElement(vertical, "tosca_module", url_name=name)
         node = etree.Element("tosca_module")
-        runtime.get_block(module.usage_id).add_xml_to_node(node)
+        block = runtime.get_block(module.usage_id)
+        block.add_xml_to_node(node)
+        runtime.add_asides_to_node(block, node)
         files[f"tosca_module/{name}.xml"] = etree.tostring(node, encoding="utf-8", pretty_print=True)
     files[f"course/{key.run}.xml"] = etree.tostring(root, encoding="utf-8", pretty_print=True)
     if course.summary:

@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from lxml import etree
 from web_fragments.fragment import Fragment
 from xblock.core import XBlockAside
 from xblock.exceptions import NoSuchUsage
@@ -242,13 +243,14 @@ class ToscaRuntime(Runtime):
         child = super().add_block_as_child_node(block, node)
         element = node[-1]
         element.set("url_name", str(block.scope_ids.usage_id).rsplit("@", 1)[-1])
+        self.add_asides_to_node(block, element)
+        return child
+
+    def add_asides_to_node(self, block, element) -> None:
+        """Write `block`'s asides that hold something as children of its OLX element, as Open edX does."""
         for aside in self.get_asides(block):
             if aside.needs_serialization():
-                from lxml import etree
-
-                aside_node = etree.SubElement(element, "unknown")
-                aside.add_xml_to_node(aside_node)
-        return child
+                aside.add_xml_to_node(etree.SubElement(element, "unknown"))
 
     # -- URLs -------------------------------------------------------------------------------------------
 
