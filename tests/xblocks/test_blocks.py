@@ -3,15 +3,20 @@ quiz accepts, what the video asks of its designer, and the libretto block inside
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
 import tarfile
+import threading
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.test import Client
 from xblock.validation import ValidationMessage
 
 from tests.xblocks.conftest import DEMO_KEY, OPENEDX_SAMPLE, Learner
+from xblocks.blocks.quiz import QuizBlock
 from xblocks.blocks.rule import evaluate
 from xblocks.runtime import api
 
@@ -234,6 +239,49 @@ def test_a_quiz_refuses_answers_once_its_attempts_are_used_up(demo_course, as_le
     state = get(DEMO_KEY, as_learner.user, quiz)
     assert (state.attempts, state.best, state.selected) == (3, 0.0, ["d"])
     assert "disabled" in api.render_module(DEMO_KEY, "m1", as_learner.user).body.split("tosca-quiz-form")[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_sent_at_once_cannot_both_use_the_last_attempt(one_module_course, learner, monkeypatch):
+    course = one_module_course(
+        "RACE",
+        f'<tosca_module display_name="M"><competence uri="{UC_1010}"/><tosca_quiz url_name="q" max_attempts="1">'
+        '<question>Q</question><choice id="a" correct="true">A</choice><choice id="b">B</choice></tosca_quiz>'
+        "</tosca_module>",
+    )
+    both_checked = threading.Barrier(2, timeout=1.5)
+    real_attempts_left = QuizBlock.attempts_left
+
+    def attempts_left_then_wait(quiz):
+        left = real_attempts_left(quiz)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait()  # without a lock per learner, both answers pass the check before either saves
+        return left
+
+    monkeypatch.setattr(QuizBlock, "attempts_left", attempts_left_then_wait)
+    statuses = []
+
+    def answer(choice: str) -> None:
+        try:
+            client = Client()
+            client.force_login(learner)
+            response = client.post(
+                f"/xblock/handler/{usage('tosca_quiz', 'q', course)}/submit/",
+                data=json.dumps({"selected": [choice]}),
+                content_type="application/json",
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(choice,)) for choice in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(statuses) == [200, 409]
+    assert get(course, learner, usage("tosca_quiz", "q", course)).attempts == 1
 
 
 def test_a_multiple_choice_quiz_scores_all_or_nothing(one_module_course, as_learner):

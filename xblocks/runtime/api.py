@@ -116,7 +116,13 @@ def runtime_for(course_key: str, user, *, user_attrs: dict | None = None) -> Tos
 def render_module(
     course_key: str, name: str, user, *, view: str = "student_view", user_attrs: dict | None = None
 ) -> RenderedBlock:
-    """A module of a course rendered for `user` (student_view, or studio_view for designers)."""
+    """A module of a course rendered for `user` (student_view, or studio_view for designers). A module whose
+    rule came to hold elsewhere records its evidence while rendering: in one transaction with what it publishes."""
+    with transaction.atomic():
+        return _render_module(course_key, name, user, view=view, user_attrs=user_attrs)
+
+
+def _render_module(course_key: str, name: str, user, *, view: str, user_attrs: dict | None) -> RenderedBlock:
     runtime = runtime_for(course_key, user, user_attrs=user_attrs)
     module = CourseModule.objects.filter(course=runtime.course, usage_id__endswith=f"+block@{name}").first()
     if module is None:

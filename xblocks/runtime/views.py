@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -45,6 +46,9 @@ def handler(request, usage_id: str, handler_name: str, suffix: str = ""):
         raise Http404
     try:
         with transaction.atomic():
+            # One handler call at a time per learner: a quiz read its attempts and wrote them back, so two
+            # submissions at once could both pass the limit. (SQLite's IMMEDIATE transactions serialize anyway.)
+            list(get_user_model().objects.select_for_update().filter(pk=request.user.pk).values_list("pk"))
             course = Course.objects.get(pk=record.course_id)
             runtime = ToscaRuntime(course, request.user, is_author=request.user.has_perm(AUTHOR_PERMISSION))
             block = runtime.get_block(block_id)
