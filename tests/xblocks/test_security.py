@@ -318,12 +318,6 @@ def test_pointers_that_fan_out_exponentially_are_refused_quickly(db, parses_coun
     assert_nothing_imported()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="olx._Reader.resolve adds one 'nested too deeply' problem per branch that reaches MAX_DEPTH: "
-    "90,000 copies of 2 problems, a 6 MB error message",
-)
 def test_a_refused_course_names_each_problem_once_in_a_readable_message(db, parses_counted):
     with pytest.raises(api.OlxRejected) as refused:
         api.import_archive(tar_of(fan_out(10)))  # too deep, and fanning out

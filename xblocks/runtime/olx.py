@@ -123,6 +123,7 @@ class _Reader:
         self.warnings: list[str] = []
         self.assets = {path[len("static/") :]: content for path, content in files.items() if path.startswith("static/")}
         self.pointers = 0
+        self.too_deep = False
         for path in self.assets:
             parts = path.split("/")
             for end in range(1, len(parts)):
@@ -150,9 +151,13 @@ class _Reader:
     def resolve(self, element: etree._Element, path: str, depth: int = 0) -> etree._Element:
         """`element` with every pointer (an element with only a url_name) replaced by its file, recursively."""
         if depth > MAX_DEPTH:
-            self.problems.append(
-                ImportProblem(path, _("blocks are nested too deeply (more than %(max)d levels).") % {"max": MAX_DEPTH})
-            )
+            if not self.too_deep:  # said once: every branch of a deep tree would say it again
+                self.too_deep = True
+                self.problems.append(
+                    ImportProblem(
+                        path, _("blocks are nested too deeply (more than %(max)d levels).") % {"max": MAX_DEPTH}
+                    )
+                )
             return element
         if _is_pointer(element):
             self.pointers += 1
