@@ -23,6 +23,7 @@ from xblocks.runtime import api
 from xblocks.runtime.data import CourseInfo, ModuleInfo
 
 MAX_QUERY = 200
+MAX_ALTERNATIVES = 5
 
 
 # -- catalogue ----------------------------------------------------------------------------------------------
@@ -36,13 +37,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     competence_uri = request.GET.get("competence", "").strip()[:MAX_QUERY]
     competence = None
     unmatched = ""
+    alternatives = []
     if competence_query:  # what the visitor just typed wins over the filter they had before
-        found = repertory.search_competences(competence_query, limit=1).results
-        competence_uri = found[0].ref.uri if found else ""
-        unmatched = "" if found else competence_query
+        competence_uri, alternatives = _best_competence(competence_query, request.user)
+        unmatched = "" if competence_uri else competence_query
     if competence_uri:
         competence = repertory.get_competences([competence_uri]).get(competence_uri)
-    found_courses = [] if unmatched else api.courses(competence=competence_uri or None, query=query)
+    found_courses = [] if unmatched else api.courses(competence=competence_uri or None, query=query, user=request.user)
     refs = repertory.get_competences(uri for course in found_courses for uri in _course_uris(course))
     cards = [
         {
@@ -61,11 +62,36 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "competence": competence,
             "competence_uri": competence_uri,
             "unmatched": unmatched,
+            "alternatives": [
+                {"ref": ref, "url": _catalogue_url(q=query, competence=ref.uri)} for ref in alternatives
+            ],
             "filtered": bool(query or competence_uri or unmatched),
             "without_competence": _catalogue_url(q=query),
             "without_words": _catalogue_url(competence=competence_uri),
         },
     )
+
+
+def _best_competence(typed: str, user) -> tuple[str, list]:
+    """The competence a visitor means by what they typed, and up to five others they may mean. Only tagged
+    units and the nodes above them lead to courses, so a matching skill or knowledge item stands for the
+    nearest unit above it that a course develops; with no course behind any match, the best match at all."""
+    matches = [match.ref for match in repertory.search_competences(typed, limit=MAX_ALTERNATIVES * 4).results]
+    if not matches:
+        return "", []
+    ancestors = repertory.ancestors_of(ref.uri for ref in matches)
+    candidates = list(
+        {
+            ref.uri: ref
+            for match in matches
+            for ref in (match, *reversed(ancestors.get(match.uri, ())))  # the match, then upwards
+        }.values()
+    )
+    developed = api.developed_in_courses([ref.uri for ref in candidates], user)
+    leading = [ref for ref in candidates if ref.uri in developed]
+    if not leading:
+        return matches[0].uri, []
+    return leading[0].uri, leading[1 : MAX_ALTERNATIVES + 1]
 
 
 # -- course and module pages ----------------------------------------------------------------------------------

@@ -135,6 +135,36 @@ def test_typing_a_competence_code_filters_by_that_competence(client, demo_course
     assert "Courses that develop UC-1010" in page and DEMO_TITLE in page
 
 
+def test_typing_the_code_of_a_skill_finds_the_courses_that_develop_its_unit(client, demo_course):
+    page = text(client.get(reverse("courses:catalogue"), {"competence_q": "UC-1010-CAP-1"}))
+    assert "Courses that develop UC-1010" in page and DEMO_TITLE in page
+
+
+def test_typing_the_name_of_a_figure_finds_its_courses_and_offers_the_other_matches(client, demo_course):
+    page = text(client.get(reverse("courses:catalogue"), {"competence_q": "animatore sociale"}))
+    assert DEMO_TITLE in page
+    assert "Courses that develop FIG-103" in page  # the figure above UC-1010, which module m1 develops
+
+
+def test_typing_words_of_several_competences_offers_the_others_as_filters(client, demo_course):
+    page = text(client.get(reverse("courses:catalogue"), {"competence_q": "progettazione"}))
+    assert "Other competences that match, developed by some course:" in page
+    others = page.split("Other competences that match")[1].split("</nav>")[0]
+    assert others.count("?competence=urn%3Atosca%3Arepertory%3ARRFP-TOSCANA-DEMO%3A") >= 2
+
+
+def test_the_repertory_page_of_a_unit_links_to_the_courses_that_develop_it(client, demo_course):
+    page = text(client.get(reverse("repertory:competence-detail", args=["RRFP-TOSCANA-DEMO", "UC-1010"])))
+    assert f'{reverse("courses:catalogue")}?competence={UC_1010.replace(":", "%3A")}' in page
+
+
+def test_designers_find_unpublished_courses_in_the_catalogue_marked_as_such(designer, demo, client):
+    api.import_folder(DEMO_COURSE, published=False)
+    assert "not published" in text(designer.get(reverse("courses:catalogue")))
+    client.logout()
+    assert DEMO_TITLE not in text(client.get(reverse("courses:catalogue")))
+
+
 def test_typing_words_no_competence_matches_says_so(client, demo_course):
     page = text(client.get(reverse("courses:catalogue"), {"competence_q": "zzzqqq"}))
     assert "No competence of the repertory matches “zzzqqq”" in page

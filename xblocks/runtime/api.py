@@ -24,6 +24,7 @@ __all__ = [
     "can_author",
     "course_info",
     "courses",
+    "developed_in_courses",
     "enroll",
     "export_course",
     "import_archive",
@@ -89,6 +90,14 @@ def courses(*, competence: str | None = None, query: str = "", user=None) -> lis
             Q(title__icontains=query) | Q(summary__icontains=query) | Q(modules__title__icontains=query)
         )
     return [_info(course) for course in queryset.distinct().prefetch_related("modules")]
+
+
+def developed_in_courses(uris, user=None) -> set[str]:
+    """Which of `uris` some course (published, or any for designers) develops: a tagged unit or a node above one."""
+    rows = CourseCompetence.objects.filter(uri__in=list(uris))
+    if not can_author(user):
+        rows = rows.filter(course__published=True)
+    return set(rows.values_list("uri", flat=True).distinct())
 
 
 def course_info(key: str, user=None) -> CourseInfo:
