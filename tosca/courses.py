@@ -270,6 +270,18 @@ def edit_module(request: HttpRequest, course_key: str, name: str) -> HttpRespons
     return render(request, "tosca/edit_module.html", {"course": info, "module": current, "rendered": rendered})
 
 
+@author_required
+@require_safe
+def preview_module(request: HttpRequest, course_key: str, name: str) -> HttpResponse:
+    try:
+        info = api.course_info(course_key, request.user)
+        current = _module_named(info, name)
+        rendered = api.preview_module(course_key, name, request.user)
+    except api.CourseNotFound:
+        return _not_found(request)
+    return render(request, "tosca/preview_module.html", {"course": info, "module": current, "rendered": rendered})
+
+
 # -- helpers ------------------------------------------------------------------------------------------------
 
 

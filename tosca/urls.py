@@ -17,6 +17,7 @@ authoring_patterns = [
     path("import/", courses.import_course, name="import"),
     path("<str:course_key>/export/", courses.export_course, name="export"),
     path("<str:course_key>/m/<str:name>/", courses.edit_module, name="module"),
+    path("<str:course_key>/m/<str:name>/preview/", courses.preview_module, name="preview"),
 ]
 
 urlpatterns = [

@@ -421,8 +421,28 @@ def test_the_designer_edits_a_module_and_can_preview_it(designer, demo_course):
     assert response.status_code == 200
     page = text(response)
     assert "tosca-module-edit" in page
-    assert reverse("courses:module", args=[DEMO_KEY, "m1"]) in page
+    assert reverse("authoring:preview", args=[DEMO_KEY, "m1"]) in page
     assert "Preview as a learner" in page
+
+
+def test_previewing_a_module_shows_what_a_new_learner_sees_and_records_nothing_for_the_designer(
+    designer, demo_course, django_user_model
+):
+    quiz = "block-v1:RegioneToscana+TRIO-RETI+2026+type@tosca_quiz+block@m1-quiz"
+    answered = designer.post(f"/xblock/handler/{quiz}/submit/", {"selected": ["b"]}, content_type="application/json")
+    assert answered.status_code == 200  # the designer tried the real module once, as themselves
+
+    response = designer.get(reverse("authoring:preview", args=[DEMO_KEY, "m1"]))
+
+    page = text(response)
+    assert response.status_code == 200 and '<div class="preview" inert>' in page
+    assert "nothing is saved and nothing goes into a libretto" in page
+    assert "0 of 4 activities completed" in page and "checked" not in page  # a new learner's view
+    assert not api.is_enrolled(django_user_model.objects.get(username="designer"), DEMO_KEY)
+
+
+def test_learners_cannot_preview(signed_in, demo_course):
+    assert signed_in.get(reverse("authoring:preview", args=[DEMO_KEY, "m1"])).status_code == 403
 
 
 def test_the_navigation_shows_courses_my_courses_and_authoring_to_designers(designer, demo_course):
@@ -524,3 +544,25 @@ def test_every_course_page_passes_axe(live_server, browser, axe, django_user_mod
     assert "The course was not imported" in browser.find_element(By.TAG_NAME, "main").text
     check(name="import problems")
     assert not found, "\n".join(f"{path}:\n{report}" for path, report in found.items())
+
+
+def test_a_designer_tags_a_module_and_the_catalogue_finds_the_course_by_the_new_competence(
+    designer, demo_course, client, django_capture_on_commit_callbacks
+):
+    from repertory import api as repertory
+
+    new = repertory.get_competence(framework="RRFP-TOSCANA-DEMO", code="UC-1003").ref.uri
+    assert DEMO_TITLE not in text(client.get(reverse("courses:catalogue"), {"competence": new}))
+    module = "block-v1:RegioneToscana+TRIO-RETI+2026+type@tosca_module+block@m1"
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = designer.post(
+            f"/xblock/handler/{module}/studio_submit/",
+            {"display_name": "M1", "min_percent": "80", "competences": [{"uri": new, "role": "develops"}]},
+            content_type="application/json",
+        )
+    assert saved.status_code == 200, saved.content
+
+    page = text(client.get(reverse("courses:catalogue"), {"competence": new}))
+    assert DEMO_TITLE in page and "Courses that develop UC-1003" in page
+    assert [tag.competence.uri for tag in repertory.tags_for(module)] == [new]
+    assert "at least 80% needed" in text(designer.get(reverse("courses:module", args=[DEMO_KEY, "m1"])))

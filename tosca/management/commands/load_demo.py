@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from lxml import etree
 
 from libretto import api as libretto
 from repertory import api as repertory
@@ -65,8 +66,13 @@ class Command(BaseCommand):
                 "Also create the demo learner, designer and operator, with well-known passwords: for local use only."
             ),
         )
+        parser.add_argument(
+            "--reload-course",
+            action="store_true",
+            help=_("Import the demo course again even if it is there, undoing what designers changed in it."),
+        )
 
-    def handle(self, *args, accounts: bool = False, **options) -> None:
+    def handle(self, *args, accounts: bool = False, reload_course: bool = False, **options) -> None:
         for path, source_format in DEMO_FILES:
             try:
                 report = repertory.import_framework(path, source_format=source_format)
@@ -79,14 +85,7 @@ class Command(BaseCommand):
                     _("Demo framework %(code)s loaded: %(added)d added, %(changed)d changed.")
                     % {"code": report.framework, "added": len(report.added), "changed": len(report.changed)}
                 )
-        try:
-            course = courses.import_folder(DEMO_COURSE)
-        except (courses.OlxRejected, courses.ArchiveRejected) as rejected:
-            raise CommandError(str(rejected)) from None
-        self.stdout.write(
-            _("Demo course “%(title)s” loaded: %(modules)d modules.")
-            % {"title": course.title, "modules": course.modules}
-        )
+        self._course(reload=reload_course)
         if not accounts:
             return
         learner, _created = self._user(*LEARNER, first_name="Giulia", last_name="Rossi")
@@ -113,6 +112,25 @@ class Command(BaseCommand):
                 "operator": OPERATOR[0],
                 "operator_password": OPERATOR[1],
             }
+        )
+
+    def _course(self, *, reload: bool) -> None:
+        """Import the demo course once: loading the demo again keeps what designers changed in it since."""
+        top = etree.parse(str(DEMO_COURSE / "course.xml"), etree.XMLParser(resolve_entities=False)).getroot()
+        key = f"course-v1:{top.get('org')}+{top.get('course')}+{top.get('url_name')}"
+        if courses.has_course(key) and not reload:
+            self.stdout.write(
+                _("Demo course %(key)s is already there: kept as it is (--reload-course loads it again).")
+                % {"key": key}
+            )
+            return
+        try:
+            course = courses.import_folder(DEMO_COURSE)
+        except (courses.OlxRejected, courses.ArchiveRejected) as rejected:
+            raise CommandError(str(rejected)) from None
+        self.stdout.write(
+            _("Demo course “%(title)s” loaded: %(modules)d modules.")
+            % {"title": course.title, "modules": course.modules}
         )
 
     @staticmethod
