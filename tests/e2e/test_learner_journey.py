@@ -31,6 +31,13 @@ def site(live_server, settings):
     return live_server.url
 
 
+def follow(browser, element) -> None:
+    """Click a link or a button and wait until the page it leads to has replaced this one."""
+    element.click()
+    WebDriverWait(browser, 20).until(ec.staleness_of(element))
+    WebDriverWait(browser, 20).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+
+
 def accessible(browser, axe, page: str) -> None:
     violations = axe_violations(browser, axe_script=axe)
     assert not violations, f"{page}:\n{describe_violations(violations)}"
@@ -43,17 +50,15 @@ def test_a_new_learner_completes_a_module_and_finds_its_competences_in_the_libre
     browser.find_element(By.NAME, "email").send_keys("cittadina@example.org")
     browser.find_element(By.NAME, "password1").send_keys("una-Password-lunga-42")
     browser.find_element(By.NAME, "password2").send_keys("una-Password-lunga-42")
-    browser.find_element(By.CSS_SELECTOR, "main form [type=submit]").click()
-    wait.until(ec.url_contains("/courses/mine/"))  # registered and signed in
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "main form [type=submit]"))
+    assert "/courses/mine/" in browser.current_url  # registered and signed in
 
     browser.get(f"{site}/courses/")
     accessible(browser, axe, "catalogue")
-    browser.find_element(By.PARTIAL_LINK_TEXT, "Lavorare in rete").click()
-    wait.until(ec.presence_of_element_located((By.TAG_NAME, "h1")))
+    follow(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Lavorare in rete"))
     accessible(browser, axe, "course page")
-    enrol = browser.find_elements(By.CSS_SELECTOR, "form.enrol [type=submit], form[action*=enrol] [type=submit]")
-    if enrol:
-        enrol[0].click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form[action*=enrol] [type=submit]"))
+    assert "You are enrolled" in browser.find_element(By.TAG_NAME, "main").text
 
     browser.get(f"{site}/courses/{COURSE}/m/m1/")
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".tosca-module")))

@@ -535,7 +535,12 @@ def test_every_course_page_passes_axe(live_server, browser, axe, django_user_mod
     ):
         check(path)
     sign_in("designer", "pw-designer")
-    for path in (reverse("authoring:home"), reverse("authoring:module", args=[DEMO_KEY, "m1"])):
+    for path in (
+        reverse("authoring:home"),
+        reverse("authoring:module", args=[DEMO_KEY, "m1"]),
+        reverse("authoring:preview", args=[DEMO_KEY, "m1"]),
+        reverse("courses:catalogue"),  # designers also see unpublished courses, with a badge
+    ):
         check(path)
     upload_in_browser(packed(OPENEDX_SAMPLE))
     assert "drag-and-drop-v2" in browser.find_element(By.TAG_NAME, "main").text

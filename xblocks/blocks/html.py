@@ -59,7 +59,7 @@ class HtmlBlock(ToscaBlockMixin, CompletableXBlockMixin, XBlock):
     def studio_view(self, context=None) -> Fragment:
         return self.fragment(
             "html_edit.html",
-            {"title": self.display_name, "content": self.content},
+            {"title": self.display_name, "content": self.content, "block_id": self.scope_ids.usage_id},
             js="edit.js",
             init="ToscaEdit",
         )

@@ -192,6 +192,9 @@ class QuizBlock(ToscaBlockMixin, XBlock):
                 "feedback": self._feedback(selected),
                 "attempts": self.attempts,
                 "attempts_left": left,
+                "attempts_text": None
+                if left is None
+                else self.ngettext("%(left)s attempt left", "%(left)s attempts left", left) % {"left": left},
             }
         )
 

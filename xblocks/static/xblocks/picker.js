@@ -32,6 +32,7 @@ window.ToscaPicker = window.ToscaPicker || function (root, searchUrl) {
     remove.type = "button";
     remove.className = "tosca-remove";
     remove.textContent = labels.labelsRemove;
+    remove.setAttribute("aria-label", labels.labelsRemove + " " + item.code);
     li.appendChild(remove);
     list.appendChild(li);
   }

@@ -23,9 +23,7 @@ function ToscaQuiz(runtime, element) {
         box.appendChild(text);
       });
       message.textContent = data.message;
-      if (data.attempts_left !== null && attempts) {
-        attempts.textContent = attempts.textContent.replace(/\d+/, String(data.attempts_left));
-      }
+      if (data.attempts_text !== null && attempts) { attempts.textContent = data.attempts_text; }
       if (data.attempts_left === 0) { form.querySelector("button[type=submit]").disabled = true; }
       window.ToscaProgressed(root);
     });
