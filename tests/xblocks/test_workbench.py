@@ -212,3 +212,67 @@ def test_staff_tag_any_block_with_competences_through_the_aside(workbench):
     assert saved.status_code == 200 and saved.json()["saved"] is True
     assert re.search(r'<aside class="tosca-aside-view"[^>]*><p>Competences: UC-1010</p></aside>', shown)
     assert 'class="tosca-aside-view"' not in learner.render("tosca_video.0")
+
+
+def complete_module(session) -> str:
+    page = session.render("tosca_module.0")
+    [module] = find_usage_ids(page, "tosca_module")
+    session.call_json(find_usage_ids(page, "tosca_html")[0], "mark_viewed")
+    session.call_json(find_usage_ids(page, "tosca_quiz")[0], "submit", {"selected": ["b"]})
+    assert session.call_json(module, "check")["recorded"] is True
+    return module
+
+
+def test_a_student_marks_the_video_watched_once_and_the_page_says_so(workbench):
+    session = workbench.session(student())
+    [video] = find_usage_ids(session.render("tosca_video.0"), "tosca_video")
+
+    first = session.call_json(video, "mark_watched")
+    again = session.call_json(video, "mark_watched")
+
+    assert first["watched"] is True and again["watched"] is True
+    page = session.render("tosca_video.0")
+    assert "Watched" in page and 'disabled aria-disabled="true"' in page
+    assert "Mark as watched" in workbench.session(student()).render("tosca_video.0")  # another student's is not
+
+
+def test_the_libretto_block_lists_the_competences_a_student_earned_in_the_workbench(workbench):
+    session = workbench.session(student())
+    assert "Your libretto has no competences yet" in session.render("tosca_libretto.0")
+
+    complete_module(session)
+
+    page = session.render("tosca_libretto.0")
+    assert "UC-1010" in page and "Your libretto has no competences yet" not in page
+    assert "Your libretto has no competences yet" in workbench.session(student()).render("tosca_libretto.0")
+
+
+def test_staff_edit_a_text_in_the_workbench_and_what_they_save_is_sanitized(workbench):
+    staff = workbench.session(student("staff"))
+    page = staff.render("tosca_html.0", "studio_view")
+    [text] = find_usage_ids(page, "tosca_html")
+    original = {"display_name": "Benvenuti", "content": "<h3>Il corso</h3><p>Testo <strong>sicuro</strong></p>"}
+
+    refused = workbench.session(student()).call(text, "studio_submit", {**original, "display_name": "Preso!"})
+    saved = staff.call(
+        text, "studio_submit", {"display_name": "Benvenuti", "content": "<p>Nuovo<script>x()</script></p>"}
+    )
+    try:
+        shown = workbench.session(student()).render("tosca_html.0")
+    finally:
+        staff.call_json(text, "studio_submit", original)  # the scenario as it was
+
+    assert refused.status_code == 403
+    assert saved.status_code == 200 and saved.json()["content"] == "<p>Nuovo</p>"
+    assert "<p>Nuovo</p>" in shown and "x()</script>" not in shown.split("</textarea>")[-1]
+
+
+def test_staff_search_the_repertory_from_the_aside_and_students_cannot(workbench):
+    staff, learner = workbench.session(student("staff")), workbench.session(student())
+    [aside] = find_usage_ids(learner.render("tosca_video.0"), "tosca_competences")
+
+    found = staff.http.get(staff.handler_url(aside, "search_competences", aside=True) + "&q=reti", timeout=30)
+    refused = learner.http.get(learner.handler_url(aside, "search_competences", aside=True) + "&q=reti", timeout=30)
+
+    assert found.status_code == 200 and "UC-1010" in [result["code"] for result in found.json()["results"]]
+    assert refused.status_code == 403
