@@ -26,7 +26,7 @@ help:
 	@echo "make run     set up .venv, migrate, load the demo repertory, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test    set up .venv, run the tests (SQLite, then PostgreSQL and MariaDB when reachable)"
 	@echo "make lint    ruff and the import-linter dependency contracts"
-	@echo "make bench   import an ESCO-scale framework into SQLite and PostgreSQL, time searches"
+	@echo "make bench   repertory import and search, evidence throughput, course import, page renders, quiz submissions"
 	@echo "make messages  refresh the translation catalogues (.po) from the code; needs GNU gettext"
 
 $(STAMP): setup.cfg pyproject.toml build_backend/tosca_build.py build_backend/catalogs.py
