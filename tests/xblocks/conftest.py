@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.utils import translation
 
 from tests.conftest import DEMO
+from xblocks.runtime.keys import CourseKey
 
 DEMO_COURSE = DEMO.parent / "course"
 OPENEDX_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "olx" / "openedx-sample"
@@ -18,6 +19,17 @@ DEMO_KEY = "course-v1:RegioneToscana+TRIO-RETI+2026"
 def english():
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def english_pages(client, settings):
+    """Requests ask for English pages, so that the language a request activates is the one tests read."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def usage(kind: str, name: str, course: str = DEMO_KEY) -> str:
+    """The usage id of block `name` of type `kind` in `course`."""
+    return CourseKey.parse(course).usage(kind, name)
 
 
 @pytest.fixture

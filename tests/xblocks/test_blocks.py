@@ -15,24 +15,15 @@ from django.db import connection
 from django.test import Client
 from xblock.validation import ValidationMessage
 
-from tests.xblocks.conftest import DEMO_KEY, OPENEDX_SAMPLE, Learner
+from tests.xblocks.conftest import DEMO_KEY, OPENEDX_SAMPLE, Learner, usage
 from xblocks.blocks.quiz import QuizBlock
 from xblocks.blocks.rule import evaluate
 from xblocks.runtime import api
 
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 UC_1010 = "urn:tosca:repertory:RRFP-TOSCANA-DEMO:UC-1010"
 SAMPLE_KEY = "course-v1:DemoX+OLX101+2025_T1"
-
-
-@pytest.fixture(autouse=True)
-def english_pages(client, settings):
-    """Requests ask for English pages, so that the language a request activates is the one tests read."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-
-def usage(kind: str, name: str, course: str = DEMO_KEY) -> str:
-    org, number, run = course.removeprefix("course-v1:").split("+")
-    return f"block-v1:{org}+{number}+{run}+type@{kind}+block@{name}"
 
 
 def archive_of(files: dict[str, str]) -> bytes:

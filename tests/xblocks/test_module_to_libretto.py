@@ -5,14 +5,12 @@ from __future__ import annotations
 import pytest
 
 from libretto import api as libretto
-from tests.xblocks.conftest import DEMO_KEY
+from tests.xblocks.conftest import DEMO_KEY, usage
 from xblocks.runtime import api
 
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 M1 = "block-v1:RegioneToscana+TRIO-RETI+2026+type@tosca_module+block@m1"
-
-
-def usage(kind: str, name: str) -> str:
-    return f"block-v1:RegioneToscana+TRIO-RETI+2026+type@{kind}+block@{name}"
 
 
 def complete_m1(learner, *, right: bool = True) -> None:

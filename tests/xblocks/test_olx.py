@@ -14,22 +14,18 @@ import pytest
 from lxml import etree
 
 from tests.xblocks.conftest import DEMO_COURSE, DEMO_KEY, OPENEDX_SAMPLE
+from tests.xblocks.conftest import usage as usage_in
 from xblocks.runtime import api
+
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 SAMPLE_KEY = "course-v1:DemoX+OLX101+2025_T1"
 ASSET_PREFIX = f"/xblock/asset/{SAMPLE_KEY}/"
 UC_1010 = "urn:tosca:repertory:RRFP-TOSCANA-DEMO:UC-1010"
 
 
-@pytest.fixture(autouse=True)
-def english_pages(client, settings):
-    """Requests ask for English pages, so that the language a request activates is the one tests read."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-
 def usage(kind: str, name: str, course: str = SAMPLE_KEY) -> str:
-    org, number, run = course.removeprefix("course-v1:").split("+")
-    return f"block-v1:{org}+{number}+{run}+type@{kind}+block@{name}"
+    return usage_in(kind, name, course)
 
 
 def pack(folder: Path, top: str = "openedx-sample") -> bytes:

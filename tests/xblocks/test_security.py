@@ -14,25 +14,17 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.xblocks.conftest import DEMO_COURSE, DEMO_KEY
+from tests.xblocks.conftest import DEMO_COURSE, DEMO_KEY, usage
 from xblocks.runtime import api, archive, olx
 from xblocks.runtime.models import Course, FieldValue
+
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 UC_1010 = "urn:tosca:repertory:RRFP-TOSCANA-DEMO:UC-1010"
 KEY = "course-v1:Tosca+SEC+1"
 COURSE_XML = '<course url_name="1" org="Tosca" course="SEC"/>'
 OUTLINE = '<course display_name="Sicurezza"><chapter display_name="Uno"><tosca_module url_name="m"/></chapter></course>'
 HTML = '<tosca_html url_name="h" display_name="Testo"><![CDATA[<p>Ciao</p>]]></tosca_html>'
-
-
-@pytest.fixture(autouse=True)
-def english_pages(client, settings):
-    """Requests ask for English pages, so that the language a request activates is the one tests read."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-
-def demo_usage(kind: str, name: str) -> str:
-    return f"block-v1:RegioneToscana+TRIO-RETI+2026+type@{kind}+block@{name}"
 
 
 def course_files(module: str, **extra: str | bytes) -> dict[str, bytes]:
@@ -242,7 +234,7 @@ def test_a_competence_the_repertory_does_not_know_is_refused_naming_the_module_f
 def test_a_refused_reimport_leaves_the_course_its_assets_and_its_learners_state_as_they_were(
     demo_course, as_learner, tmp_path
 ):
-    as_learner.call(demo_usage("tosca_quiz", "m1-quiz"), "submit", {"selected": ["a"]})
+    as_learner.call(usage("tosca_quiz", "m1-quiz"), "submit", {"selected": ["a"]})
     before = api.course_info(DEMO_KEY)
     broken = tmp_path / "course"
     shutil.copytree(DEMO_COURSE, broken)
@@ -351,12 +343,12 @@ def post(client, usage_id: str, handler: str, payload: dict | None = None):
 
 
 def quiz_state(user) -> tuple[int, list[str]]:
-    quiz = api.runtime_for(DEMO_KEY, user).get_block(demo_usage("tosca_quiz", "m1-quiz"))
+    quiz = api.runtime_for(DEMO_KEY, user).get_block(usage("tosca_quiz", "m1-quiz"))
     return quiz.attempts, quiz.selected
 
 
 def test_a_handler_called_by_someone_not_signed_in_answers_401(demo_course, client):
-    response = post(client, demo_usage("tosca_quiz", "m1-quiz"), "submit", {"selected": ["b"]})
+    response = post(client, usage("tosca_quiz", "m1-quiz"), "submit", {"selected": ["b"]})
 
     assert response.status_code == 401
     assert response.json() == {"error": "Sign in to take part in this course."}
@@ -367,7 +359,7 @@ def test_a_handler_call_without_the_csrf_token_is_refused(demo_course, learner):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(learner)
 
-    response = post(browser, demo_usage("tosca_quiz", "m1-quiz"), "submit", {"selected": ["b"]})
+    response = post(browser, usage("tosca_quiz", "m1-quiz"), "submit", {"selected": ["b"]})
 
     assert response.status_code == 403
     assert quiz_state(learner) == (0, [])
@@ -376,7 +368,7 @@ def test_a_handler_call_without_the_csrf_token_is_refused(demo_course, learner):
 def test_a_learner_calling_the_same_handler_url_changes_only_their_own_state(demo_course, django_user_model, client):
     anna = django_user_model.objects.create_user("anna", "anna@example.org", "pw")
     bruno = django_user_model.objects.create_user("bruno", "bruno@example.org", "pw")
-    quiz = demo_usage("tosca_quiz", "m1-quiz")
+    quiz = usage("tosca_quiz", "m1-quiz")
     client.force_login(anna)
     assert post(client, quiz, "submit", {"selected": ["a"]}).json()["attempts"] == 1
 
@@ -391,9 +383,9 @@ def test_a_learner_calling_the_same_handler_url_changes_only_their_own_state(dem
 
 
 def test_an_answer_naming_a_choice_that_does_not_exist_is_refused_by_name(demo_course, as_learner):
-    as_learner.call(demo_usage("tosca_quiz", "m1-quiz"), "submit", {"selected": ["a"]})
+    as_learner.call(usage("tosca_quiz", "m1-quiz"), "submit", {"selected": ["a"]})
 
-    response = as_learner.call(demo_usage("tosca_quiz", "m1-quiz"), "submit", {"selected": ["z-nowhere"]})
+    response = as_learner.call(usage("tosca_quiz", "m1-quiz"), "submit", {"selected": ["z-nowhere"]})
 
     assert response.status_code == 400
     assert response.json() == {"error": "There is no choice “z-nowhere” in this question."}
@@ -401,7 +393,7 @@ def test_an_answer_naming_a_choice_that_does_not_exist_is_refused_by_name(demo_c
 
 
 def test_designer_html_is_sanitized_when_saved_and_when_shown(demo_course, designer, learner, client):
-    text = demo_usage("tosca_html", "m1-intro")
+    text = usage("tosca_html", "m1-intro")
     dangerous = (
         '<p>Nuovo testo<script>alert("x")</script></p><img src="/static/m1.png" onerror="alert(1)" alt="schema">'
         '<a href="javascript:alert(2)">link</a><iframe src="https://evil.example"></iframe>'
@@ -427,11 +419,11 @@ def test_the_handlers_of_an_unpublished_course_are_not_found_for_learners(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         api.import_folder(DEMO_COURSE, published=False)
-    text = demo_usage("tosca_html", "m1-intro")
+    text = usage("tosca_html", "m1-intro")
     client.force_login(learner)
 
     assert post(client, text, "mark_viewed").status_code == 404
-    assert post(client, demo_usage("tosca_module", "m1"), "check").status_code == 404
+    assert post(client, usage("tosca_module", "m1"), "check").status_code == 404
     with pytest.raises(api.CourseNotFound):
         api.render_module(DEMO_KEY, "m1", learner)
     client.force_login(designer)
@@ -440,10 +432,10 @@ def test_the_handlers_of_an_unpublished_course_are_not_found_for_learners(
 
 def test_get_on_a_handler_that_needs_post_answers_405_in_json(demo_course, as_learner):
     for usage_id, handler in [
-        (demo_usage("tosca_quiz", "m1-quiz"), "submit"),
-        (demo_usage("tosca_module", "m1"), "check"),
-        (demo_usage("tosca_html", "m1-intro"), "mark_viewed"),
-        (demo_usage("tosca_video", "m1-video"), "mark_watched"),
+        (usage("tosca_quiz", "m1-quiz"), "submit"),
+        (usage("tosca_module", "m1"), "check"),
+        (usage("tosca_html", "m1-intro"), "mark_viewed"),
+        (usage("tosca_video", "m1-video"), "mark_watched"),
     ]:
         response = as_learner.client.get(f"/xblock/handler/{usage_id}/{handler}/")
 
@@ -456,8 +448,8 @@ def test_get_on_a_handler_that_needs_post_answers_405_in_json(demo_course, as_le
 def test_a_designer_following_a_link_or_loading_an_image_to_a_save_handler_changes_nothing(demo_course, designer):
     browser = Client(enforce_csrf_checks=True)  # a GET passes CSRF checks: the method itself must be refused
     browser.force_login(designer)
-    module = demo_usage("tosca_module", "m1")
-    text = demo_usage("tosca_html", "m1-intro")
+    module = usage("tosca_module", "m1")
+    text = usage("tosca_html", "m1-intro")
     aside = f"aside-usage-v2:{text}::tosca_competences"
     client = Client()
     client.force_login(designer)
