@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.child import measure_in_child  # noqa: E402
+from bench.child import drop_postgres_database, measure_in_child, postgres_bench_url  # noqa: E402
 
 BENCH_DATABASE = "tosca_bench_courses"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
@@ -63,14 +63,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         results.append(run_child("sqlite", f"sqlite:///{Path(scratch) / 'courses.sqlite3'}", Path(scratch)))
         if not options.skip_postgres:
-            postgres = postgres_bench_url(options.postgres_url)
+            postgres = postgres_bench_url(options.postgres_url, BENCH_DATABASE)
             if postgres is None:
                 print(f"courses on postgres: skipped, {options.postgres_url} is not reachable")
             else:
                 try:
                     results.append(run_child("postgres", postgres, Path(scratch)))
                 finally:
-                    drop_postgres_database(options.postgres_url)
+                    drop_postgres_database(options.postgres_url, BENCH_DATABASE)
     print()
     print(
         f"{'database':<10} {'blocks':>7} {'import s':>9} {'blocks/s':>9} "
@@ -286,31 +286,6 @@ def measure(name: str) -> int:
         )
     )
     return 0
-
-
-# -- PostgreSQL ---------------------------------------------------------------------------------------
-
-
-def postgres_bench_url(url: str) -> str | None:
-    """A fresh database next to `url` for the benchmark, or None when PostgreSQL is not reachable."""
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    try:
-        with psycopg.connect(url, autocommit=True, connect_timeout=3) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-            connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    except psycopg.Error:
-        return None
-    return url.rsplit("/", 1)[0] + f"/{BENCH_DATABASE}"
-
-
-def drop_postgres_database(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True, connect_timeout=3) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.child import measure_in_child
+from bench.child import drop_postgres_database, measure_in_child, postgres_bench_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data" / "esco"
@@ -67,14 +67,14 @@ def repertory_benchmark(options) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         results.append(run_child("sqlite", f"sqlite:///{Path(scratch) / 'bench.sqlite3'}"))
     if not options.skip_postgres:
-        postgres = postgres_bench_url(options.postgres_url)
+        postgres = postgres_bench_url(options.postgres_url, BENCH_DATABASE)
         if postgres is None:
             print(f"postgres: skipped, {options.postgres_url} is not reachable")
         else:
             try:
                 results.append(run_child("postgres", postgres))
             finally:
-                drop_postgres_database(options.postgres_url)
+                drop_postgres_database(options.postgres_url, BENCH_DATABASE)
     print()
     print(
         f"{'database':<10} {'nodes':>7} {'links':>8} {'import s':>9} {'nodes/s':>8} {'peak MB':>8} "
@@ -100,14 +100,14 @@ def evidence_benchmark(options) -> None:
     print()
     with tempfile.TemporaryDirectory() as scratch:
         databases = {"sqlite": f"sqlite:///{Path(scratch) / 'evidence.sqlite3'}"}
-        postgres = None if options.skip_postgres else postgres_bench_url(options.postgres_url)
+        postgres = None if options.skip_postgres else postgres_bench_url(options.postgres_url, BENCH_DATABASE)
         if postgres:
             databases["postgres"] = postgres
         try:
             evidence.main(databases)
         finally:
             if postgres:
-                drop_postgres_database(options.postgres_url)
+                drop_postgres_database(options.postgres_url, BENCH_DATABASE)
 
 
 def run_child(name: str, database_url: str) -> dict:
@@ -164,28 +164,6 @@ def measure(database_url: str) -> int:
         )
     )
     return 0
-
-
-def postgres_bench_url(url: str) -> str | None:
-    """A fresh database next to `url` for the benchmark, or None when PostgreSQL is not reachable."""
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    try:
-        with psycopg.connect(url, autocommit=True, connect_timeout=3) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-            connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    except psycopg.Error:
-        return None
-    return url.rsplit("/", 1)[0] + f"/{BENCH_DATABASE}"
-
-
-def drop_postgres_database(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True, connect_timeout=3) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.peers.availability import IN_CI
+
 pytest_plugins = ["tests.peers.fixtures", "tests.peers.browser_fixtures", "tests.peers.workbench_fixtures"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -26,7 +28,6 @@ DB_FIXTURES = {
     "admin_user",
     "live_server",
 }
-IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

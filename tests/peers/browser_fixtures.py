@@ -12,23 +12,20 @@ test, and a browser that died during a test is replaced, so tests stay independe
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.peers.availability import peer_unavailable
+
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
 
-IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
 
 def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI=true but the headless browser test peer is unavailable: {reason}", pytrace=False)
-    pytest.skip(f"the headless browser test peer is unavailable: {reason}")
+    peer_unavailable("headless browser test peer", reason)
 
 
 class _SessionBrowser:

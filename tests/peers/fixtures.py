@@ -8,7 +8,6 @@ must exercise the real peer. Ralph keeps its statements for the whole session: u
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -17,18 +16,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.peers.availability import peer_unavailable
 from tests.peers.faults import FaultyProxy
 
 if TYPE_CHECKING:
     from tests.peers.ralph import RalphServer
 
-IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
 
 def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI=true but the Ralph LRS test peer is unavailable: {reason}", pytrace=False)
-    pytest.skip(f"the Ralph LRS test peer is unavailable: {reason}")
+    peer_unavailable("Ralph LRS test peer", reason)
 
 
 @pytest.fixture(scope="session")
@@ -74,9 +70,7 @@ def remote_tosca(tmp_path_factory) -> Iterator:
         instance.start()
     except (RuntimeError, OSError) as error:
         instance.stop()
-        if IN_CI:
-            pytest.fail(f"CI=true but the second Tosca instance did not start: {error}", pytrace=False)
-        pytest.skip(f"the second Tosca instance did not start: {error}")
+        peer_unavailable("second Tosca instance", f"it did not start: {error}")
     try:
         yield instance
     finally:

@@ -264,13 +264,13 @@ def test_a_failing_npm_install_reports_the_command_and_its_error(
 
 
 def test_an_unavailable_browser_skips_the_test_but_fails_it_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.peers import browser_fixtures
+    from tests.peers import availability, browser_fixtures
 
-    monkeypatch.setattr(browser_fixtures, "IN_CI", False)
+    monkeypatch.setattr(availability, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception, match="unavailable: no chromium"):
         browser_fixtures._unavailable("no chromium")
 
-    monkeypatch.setattr(browser_fixtures, "IN_CI", True)
+    monkeypatch.setattr(availability, "IN_CI", True)
     with pytest.raises(pytest.fail.Exception, match="CI=true but the headless browser test peer is unavailable"):
         browser_fixtures._unavailable("no chromium")
 

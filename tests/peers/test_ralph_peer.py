@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.peers import fixtures, ralph
+from tests.peers import availability, fixtures, ralph
 from tests.peers.faults import FaultyProxy
 from tests.peers.ralph import COMPLETED, XAPI_VERSION, RalphServer, RalphUnavailable, xapi_statement
 
@@ -314,9 +314,9 @@ def test_a_ralph_that_dies_while_starting_raises_with_its_output(ralph_server: R
 
 
 def test_an_unavailable_peer_skips_but_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fixtures, "IN_CI", False)
+    monkeypatch.setattr(availability, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception, match="unavailable: no network"):
         fixtures._unavailable("no network")
-    monkeypatch.setattr(fixtures, "IN_CI", True)
+    monkeypatch.setattr(availability, "IN_CI", True)
     with pytest.raises(pytest.fail.Exception, match="CI=true but the Ralph LRS test peer is unavailable: no network"):
         fixtures._unavailable("no network")

@@ -8,22 +8,19 @@ whole session: give each test its own student ids (``uuid``-suffixed) and compar
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.peers.availability import peer_unavailable
+
 if TYPE_CHECKING:
     from tests.peers.workbench import WorkbenchServer
 
-IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
 
 def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI=true but the xblock-sdk workbench test peer is unavailable: {reason}", pytrace=False)
-    pytest.skip(f"the xblock-sdk workbench test peer is unavailable: {reason}")
+    peer_unavailable("xblock-sdk workbench test peer", reason)
 
 
 @pytest.fixture(scope="session")
