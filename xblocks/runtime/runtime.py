@@ -74,7 +74,9 @@ class SettingsService:
     """XBLOCK_SETTINGS[bucket], as Open edX provides it."""
 
     def get_settings_bucket(self, block, default=None):
-        bucket = getattr(block, "block_settings_key", block.__class__.__name__)
+        # Named after the block's own class, as in Open edX: the runtime's class has its mixins in its name.
+        own_class = getattr(block, "unmixed_class", block.__class__)
+        bucket = getattr(block, "block_settings_key", own_class.__name__)
         return getattr(settings, "XBLOCK_SETTINGS", {}).get(bucket, default if default is not None else {})
 
 
