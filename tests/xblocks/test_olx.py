@@ -459,3 +459,12 @@ def test_a_block_removed_by_a_reimport_leaves_no_tag_behind_in_the_repertory(dem
     )
 
     assert repertory.tags_for(notes) == []
+
+
+def test_the_benchmarks_synthetic_course_imports_with_every_module(demo, import_course):
+    from bench.courses import SYNTHETIC_KEY, synthetic_archive
+
+    report = import_course(synthetic_archive(modules=5))
+
+    assert (report.course_key, report.modules, report.placeholders) == (SYNTHETIC_KEY, 5, [])
+    assert len(api.course_info(SYNTHETIC_KEY).modules) == 5
