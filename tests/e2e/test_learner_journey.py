@@ -13,7 +13,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import DEMO
-from tests.peers.browser import axe_violations, describe_violations
+from tests.peers.browser import axe_violations, click_and_wait_for_next_page, describe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 COURSE = "course-v1:RegioneToscana+TRIO-RETI+2026"
@@ -31,13 +31,6 @@ def site(live_server, settings):
     return live_server.url
 
 
-def follow(browser, element) -> None:
-    """Click a link or a button and wait until the page it leads to has replaced this one."""
-    element.click()
-    WebDriverWait(browser, 20).until(ec.staleness_of(element))
-    WebDriverWait(browser, 20).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
-
-
 def accessible(browser, axe, page: str) -> None:
     violations = axe_violations(browser, axe_script=axe)
     assert not violations, f"{page}:\n{describe_violations(violations)}"
@@ -50,14 +43,14 @@ def test_a_new_learner_completes_a_module_and_finds_its_competences_in_the_libre
     browser.find_element(By.NAME, "email").send_keys("cittadina@example.org")
     browser.find_element(By.NAME, "password1").send_keys("una-Password-lunga-42")
     browser.find_element(By.NAME, "password2").send_keys("una-Password-lunga-42")
-    follow(browser, browser.find_element(By.CSS_SELECTOR, "main form [type=submit]"))
+    click_and_wait_for_next_page(browser, browser.find_element(By.CSS_SELECTOR, "main form [type=submit]"))
     assert "/courses/mine/" in browser.current_url  # registered and signed in
 
     browser.get(f"{site}/courses/")
     accessible(browser, axe, "catalogue")
-    follow(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Lavorare in rete"))
+    click_and_wait_for_next_page(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Lavorare in rete"))
     accessible(browser, axe, "course page")
-    follow(browser, browser.find_element(By.CSS_SELECTOR, "form[action*=enrol] [type=submit]"))
+    click_and_wait_for_next_page(browser, browser.find_element(By.CSS_SELECTOR, "form[action*=enrol] [type=submit]"))
     assert "You are enrolled" in browser.find_element(By.TAG_NAME, "main").text
 
     browser.get(f"{site}/courses/{COURSE}/m/m1/")

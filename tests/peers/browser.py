@@ -111,6 +111,30 @@ def chromium_driver(
     return driver
 
 
+def click_and_wait_for_next_page(driver: WebDriver, element, timeout: float = 20) -> None:
+    """Click `element` (a link, a submit button) and wait until the page it leads to has replaced this one and
+    finished loading. While the old page goes, ChromeDriver may answer "node does not belong to the document"
+    instead of "stale element": both mean the element's page is gone."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def gone(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    element.click()
+    wait = WebDriverWait(driver, timeout)
+    wait.until(gone)
+    wait.until(lambda current: current.execute_script("return document.readyState") == "complete")
+
+
 def clear_browser_state(driver: WebDriver) -> None:
     """Forget what earlier pages left behind: extra windows, every cookie, the current origin's storage.
 

@@ -155,7 +155,7 @@ def test_typing_words_of_several_competences_offers_the_others_as_filters(client
 
 def test_the_repertory_page_of_a_unit_links_to_the_courses_that_develop_it(client, demo_course):
     page = text(client.get(reverse("repertory:competence-detail", args=["RRFP-TOSCANA-DEMO", "UC-1010"])))
-    assert f'{reverse("courses:catalogue")}?competence={UC_1010.replace(":", "%3A")}' in page
+    assert f"{reverse('courses:catalogue')}?competence={UC_1010.replace(':', '%3A')}" in page
 
 
 def test_designers_find_unpublished_courses_in_the_catalogue_marked_as_such(designer, demo, client):
@@ -463,11 +463,9 @@ def test_the_navigation_hides_authoring_from_learners(signed_in, demo_course):
 @pytest.mark.django_db(transaction=True)
 def test_every_course_page_passes_axe(live_server, browser, axe, django_user_model, tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
     from repertory import api as repertory
-    from tests.peers.browser import axe_violations, describe_violations
+    from tests.peers.browser import axe_violations, click_and_wait_for_next_page, describe_violations
 
     repertory.import_framework(DEMO, source_format="rrfp-csv")
     api.import_folder(DEMO_COURSE)
@@ -497,8 +495,7 @@ def test_every_course_page_passes_axe(live_server, browser, axe, django_user_mod
         browser.get(site + reverse("authoring:home"))
         browser.find_element(By.CSS_SELECTOR, "main input[type=file]").send_keys(str(archive))
         button = browser.find_element(By.CSS_SELECTOR, "main form[enctype] [type=submit]")
-        button.click()
-        WebDriverWait(browser, 10).until(staleness_of(button))
+        click_and_wait_for_next_page(browser, button)
 
     def sign_in(username: str, password: str) -> None:
         browser.delete_all_cookies()
@@ -506,8 +503,7 @@ def test_every_course_page_passes_axe(live_server, browser, axe, django_user_mod
         browser.find_element(By.CSS_SELECTOR, "main #id_username").send_keys(username)
         browser.find_element(By.CSS_SELECTOR, "main #id_password").send_keys(password)
         button = browser.find_element(By.CSS_SELECTOR, "main form [type=submit]")
-        button.click()
-        WebDriverWait(browser, 10).until(staleness_of(button))
+        click_and_wait_for_next_page(browser, button)
 
     course = reverse("courses:course", args=[DEMO_KEY])
     for path in (
@@ -524,8 +520,7 @@ def test_every_course_page_passes_axe(live_server, browser, axe, django_user_mod
     sign_in("giulia", "pw-giulia")
     check(course)
     enrol = browser.find_element(By.CSS_SELECTOR, "main form[action$='/enrol/'] [type=submit]")
-    enrol.click()
-    WebDriverWait(browser, 10).until(staleness_of(enrol))
+    click_and_wait_for_next_page(browser, enrol)
     check(name="course page, just enrolled")
     for path in (
         course,
