@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -16,17 +16,23 @@ from libretto import api as libretto
 from libretto.api import EvidenceRejected
 from libretto.data import EvidenceFacts, evidence_id
 from sync import dispatch
-from sync.data import DestinationStatus, DispatchReport, Receipt, State
+from sync.data import DELIVERED, DestinationStatus, DispatchReport, Outcome, Receipt, State, dead, retry
+from sync.destinations import REGISTERED, Registered
 from sync.models import Delivery, Evidence
 
 __all__ = [
+    "DELIVERED",
     "EvidenceConflict",
     "EvidenceRejected",
+    "Outcome",
+    "dead",
     "deliver_due",
     "evidence_id",
     "forget_learner",
     "is_recorded",
     "record_module_completion",
+    "register_destination",
+    "retry",
     "retry_dead",
     "status",
 ]
@@ -87,6 +93,19 @@ def record_module_completion(
     return Receipt(evidence_id=facts.evidence_id, created=True)
 
 
+def register_destination(
+    name: str,
+    send: Callable[[list[EvidenceFacts]], dict[UUID, Outcome]],
+    *,
+    accepts: Callable[[EvidenceFacts], bool],
+    batch_size: int = 50,
+) -> None:
+    """Add a destination that a channel app brings, such as an LMS's grade service: evidence `accepts` takes
+    gets a delivery to it in the outbox, with the same retries, backoff and dead letters as any destination.
+    `send` answers {evidence id: Outcome} (DELIVERED, retry(why), dead(why)) for every evidence of its batch."""
+    REGISTERED[name] = Registered(name, send, accepts, batch_size)
+
+
 def _write(facts: EvidenceFacts) -> None:
     """Two plain INSERTs: recording sits on the learner's path, where building models and compiling queries
     for every completion would cost more than the database does."""
@@ -94,12 +113,13 @@ def _write(facts: EvidenceFacts) -> None:
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(evidence_sql, _evidence_values(facts, now))
-        destinations = settings.TOSCA_DESTINATIONS
+        destinations = [destination["name"] for destination in settings.TOSCA_DESTINATIONS]
+        destinations += [name for name, extra in REGISTERED.items() if extra.accepts(facts)]
         if destinations:
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(destinations))
             cursor.execute(
                 delivery_sql + values,
-                [value for destination in destinations for value in _delivery_values(facts, destination["name"], now)],
+                [value for name in destinations for value in _delivery_values(facts, name, now)],
             )
 
 
@@ -199,7 +219,7 @@ def deliver_due(*, limit: int | None = None, destination: str | None = None) -> 
 
 def status() -> list[DestinationStatus]:
     """Per destination: how many deliveries are in each state, and since when the oldest one waits."""
-    configured = [destination["name"] for destination in settings.TOSCA_DESTINATIONS]
+    configured = [destination["name"] for destination in settings.TOSCA_DESTINATIONS] + list(REGISTERED)
     rows = {
         row["destination"]: row
         for row in Delivery.objects.values("destination").annotate(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from django.db import models
@@ -42,3 +43,22 @@ class DestinationStatus:
     delivered: int
     dead: int
     oldest_pending: datetime | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a destination says of one evidence it was given: delivered, retry later, or give up (dead-letter)."""
+
+    result: Literal["delivered", "retry", "dead"]
+    detail: str = ""
+
+
+DELIVERED = Outcome("delivered")
+
+
+def retry(detail: str) -> Outcome:
+    return Outcome("retry", detail[:2000])
+
+
+def dead(detail: str) -> Outcome:
+    return Outcome("dead", detail[:2000])

@@ -8,36 +8,20 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import requests
 from django.conf import settings
 
 from libretto import api as libretto
 from libretto.data import EvidenceFacts
+from sync.data import DELIVERED, dead, retry
 
 logger = logging.getLogger(__name__)
 XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
 # How much of a remote answer to keep as the error of a delivery.
 ANSWER_EXCERPT = 500
-
-
-@dataclass(frozen=True)
-class Outcome:
-    result: Literal["delivered", "retry", "dead"]
-    detail: str = ""
-
-
-DELIVERED = Outcome("delivered")
-
-
-def retry(detail: str) -> Outcome:
-    return Outcome("retry", detail[:2000])
-
-
-def dead(detail: str) -> Outcome:
-    return Outcome("dead", detail[:2000])
 
 
 class Destination:
@@ -236,8 +220,23 @@ def evidence_json(facts: EvidenceFacts) -> dict:
 KINDS = {"local": LocalLibretto, "xapi": XapiLrs, "libretto_api": RemoteLibretto}
 
 
-def configured() -> dict[str, Destination]:
-    return {config["name"]: KINDS[config["type"]](config) for config in settings.TOSCA_DESTINATIONS}
+@dataclass(frozen=True)
+class Registered:
+    """A destination a channel app brings (the LTI tool's grade service): it takes only the evidence it accepts."""
+
+    name: str
+    send: Callable[[list[EvidenceFacts]], dict]
+    accepts: Callable[[EvidenceFacts], bool]
+    batch_size: int = 50
+
+
+REGISTERED: dict[str, Registered] = {}
+
+
+def configured() -> dict[str, Destination | Registered]:
+    found: dict[str, Destination | Registered] = dict(REGISTERED)
+    found.update({config["name"]: KINDS[config["type"]](config) for config in settings.TOSCA_DESTINATIONS})
+    return found
 
 
 def _excerpt(answer: requests.Response) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from tosca.config import (
+    ConfigurationError,
     database_from_url,
     destinations_from,
     dispatch_mode,
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "sync",
     "xblocks",
     "xblocks.runtime",
+    "lti_tool",
     "tosca",
 ]
 
@@ -155,6 +157,27 @@ TOSCA_LIBRETTO_API_MAX_BODY_BYTES = 1024 * 1024
 TOSCA_SIGNING_KEY_FILE = Path(os.environ.get("TOSCA_SIGNING_KEY_FILE") or VAR_DIR / "signing-key.pem")
 
 TOSCA_ISSUER_NAME = os.environ.get("TOSCA_ISSUER_NAME", "Tosca")
+
+# The LTI 1.3 tool (lti_tool). Times in seconds.
+TOSCA_LTI = {
+    # Clock drift allowed between a platform and us, on an id_token's exp and iat.
+    "leeway": positive_number(os.environ, "TOSCA_LTI_LEEWAY", 60),
+    # An id_token issued longer ago than this is refused, whatever its exp says.
+    "max_token_age": positive_number(os.environ, "TOSCA_LTI_MAX_TOKEN_AGE", 600),
+    # From a platform's login initiation to its launch: how long our state and nonce stay valid.
+    "login_lifetime": positive_number(os.environ, "TOSCA_LTI_LOGIN_LIFETIME", 600),
+    # How long a platform's keyset is trusted before it is read again, and how soon an unknown kid may read it again.
+    "jwks_cache_seconds": positive_number(os.environ, "TOSCA_LTI_JWKS_CACHE_SECONDS", 3600),
+    "jwks_refetch_interval": positive_number(os.environ, "TOSCA_LTI_JWKS_REFETCH_INTERVAL", 5),
+    "http_timeout": positive_number(os.environ, "TOSCA_LTI_HTTP_TIMEOUT", 10.0, kind=float),
+    # Dynamic registration: "open" (any platform's administrator), "staff" (a Tosca operator signed in), "off".
+    "dynamic_registration": os.environ.get("TOSCA_LTI_DYNAMIC_REGISTRATION", "open"),
+    # `tosca lti rotate-keys`: a new key is published this long before it signs; a retired one stays published.
+    "key_publish_ahead": positive_number(os.environ, "TOSCA_LTI_KEY_PUBLISH_AHEAD", 86_400),
+    "key_keep_retired": positive_number(os.environ, "TOSCA_LTI_KEY_KEEP_RETIRED", 7 * 86_400),
+}
+if TOSCA_LTI["dynamic_registration"] not in {"open", "staff", "off"}:
+    raise ConfigurationError("TOSCA_LTI_DYNAMIC_REGISTRATION must be open, staff or off.")
 
 AUTHENTICATION_BACKENDS = ["tosca.auth.EmailOrUsernameBackend"]
 LOGIN_URL = "login"

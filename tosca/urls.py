@@ -33,4 +33,5 @@ urlpatterns = [
     path("api/repertory/v1/", include("repertory.api_urls")),
     path("api/libretto/v1/", include("libretto.api_urls")),
     path("xblock/", include("xblocks.runtime.urls")),
+    path("lti/", include("lti_tool.urls")),
 ]

@@ -39,6 +39,9 @@ __all__ = [
 ]
 
 AUTHOR_PERMISSION = "xblocks_runtime.author_course"
+# Where a channel that signs learners in (the LTI tool) keeps what blocks should know of them for the session:
+# {"tosca.platform": ..., "tosca.learner": ...}. Block handlers run with these attributes too.
+USER_ATTRS_SESSION_KEY = "xblocks.runtime.user_attrs"
 
 
 class CourseNotFound(LookupError):

@@ -16,7 +16,7 @@ from xblock.exceptions import NoSuchHandlerError, NoSuchUsage
 from xblock.plugin import PluginMissingError
 
 from xblocks.runtime import keys, olx
-from xblocks.runtime.api import AUTHOR_PERMISSION, can_author
+from xblocks.runtime.api import AUTHOR_PERMISSION, USER_ATTRS_SESSION_KEY, can_author
 from xblocks.runtime.models import BlockRecord, Course
 from xblocks.runtime.runtime import ToscaRuntime
 
@@ -50,7 +50,12 @@ def handler(request, usage_id: str, handler_name: str, suffix: str = ""):
             # submissions at once could both pass the limit. (SQLite's IMMEDIATE transactions serialize anyway.)
             list(get_user_model().objects.select_for_update().filter(pk=request.user.pk).values_list("pk"))
             course = Course.objects.get(pk=record.course_id)
-            runtime = ToscaRuntime(course, request.user, is_author=request.user.has_perm(AUTHOR_PERMISSION))
+            runtime = ToscaRuntime(
+                course,
+                request.user,
+                is_author=request.user.has_perm(AUTHOR_PERMISSION),
+                user_attrs=request.session.get(USER_ATTRS_SESSION_KEY),
+            )
             block = runtime.get_block(block_id)
             target = runtime.get_aside_of_type(block, aside_type) if aside_type else block
             response = runtime.handle(target, handler_name, django_to_webob_request(request), suffix)
