@@ -39,7 +39,13 @@ class Routes(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         path = urlsplit(self.path).path
         self.server.requests.append(
-            {"method": method, "path": path, "query": parse_qs(urlsplit(self.path).query), "headers": dict(self.headers), "body": body}
+            {
+                "method": method,
+                "path": path,
+                "query": parse_qs(urlsplit(self.path).query),
+                "headers": dict(self.headers),
+                "body": body,
+            }
         )
         route = self.server.routes.get((method, path))
         if route is None:
@@ -56,10 +62,10 @@ class Routes(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def do_GET(self):  # noqa: N802 (http.server's naming)
+    def do_GET(self):
         self._answer("GET")
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self._answer("POST")
 
     def log_message(self, *args):  # quiet
@@ -143,7 +149,9 @@ class Platform:
                 claims[name] = value
         return claims
 
-    def sign(self, claims: dict, *, key=None, kid: str | None = "default", algorithm: str = "RS256", headers=None) -> str:
+    def sign(
+        self, claims: dict, *, key=None, kid: str | None = "default", algorithm: str = "RS256", headers=None
+    ) -> str:
         header = {"kid": self.kid if kid == "default" else kid, **(headers or {})}
         if header["kid"] is None:
             header.pop("kid")
@@ -173,10 +181,14 @@ def english():
 
 @pytest.fixture(autouse=True)
 def fresh_keys():
-    """Platform keysets are cached per process: every test starts with none."""
+    """Platform keysets and access tokens are cached per process: every test starts with none."""
+    from django.core.cache import cache
+
     keys.forget_platform_keys()
+    cache.clear()
     yield
     keys.forget_platform_keys()
+    cache.clear()
 
 
 @pytest.fixture

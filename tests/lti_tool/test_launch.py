@@ -47,7 +47,9 @@ def test_login_initiation_redirects_to_the_platform_with_an_openid_authenticatio
 
 
 def test_login_initiation_by_post_with_deployment_id_and_no_client_id_is_accepted(platform, client):
-    response, _auth = start_login(client, method="post", client_id=None, lti_deployment_id=None, deployment_id=DEPLOYMENT)
+    response, _auth = start_login(
+        client, method="post", client_id=None, lti_deployment_id=None, deployment_id=DEPLOYMENT
+    )
     assert response.status_code == 302
 
 
@@ -105,7 +107,7 @@ def test_the_same_sub_in_another_deployment_is_another_learner(platform, client,
     )
     launch(client, platform)
     client.logout()
-    response, _auth = start_login(client, lti_deployment_id="deployment-2")
+    _response, _auth = start_login(client, lti_deployment_id="deployment-2")
     token = platform.sign(platform.claims(_auth["nonce"], **{CLAIM + "deployment_id": "deployment-2"}))
     assert client.post("/lti/launch/", {"id_token": token, "state": _auth["state"]}).status_code == 303
     assert PlatformLearner.objects.count() == 2

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 
 from lti_tool.data import CLAIM
 from lti_tool.models import Deployment, Placement, PlatformLearner, Registration
-from tests.lti_tool.conftest import CLIENT_ID, ISSUER, MODULE, launch, start_login
+from tests.lti_tool.conftest import CLIENT_ID, ISSUER, MODULE, start_login
 from tests.xblocks.conftest import DEMO_COURSE
 
 
@@ -88,7 +88,9 @@ def test_a_token_whose_claims_were_changed_after_signing_is_refused(platform, cl
 
 
 def test_an_unknown_kid_is_refused(platform, client, refused):
-    refused(forged(platform, client, platform.claims, kid="not-a-platform-key"), "kid", "signing key could not be found")
+    refused(
+        forged(platform, client, platform.claims, kid="not-a-platform-key"), "kid", "signing key could not be found"
+    )
 
 
 def test_a_token_without_kid_from_a_platform_with_one_key_is_accepted(platform, client, demo_course):
@@ -188,9 +190,7 @@ def test_a_forged_storage_value_is_refused(platform, client, refused):
     _response, auth = start_login(client)
     token = platform.sign(platform.claims(auth["nonce"]))
     client.cookies.clear()
-    response = client.post(
-        "/lti/launch/", {"id_token": token, "state": auth["state"], "lti_storage_value": "guessed"}
-    )
+    response = client.post("/lti/launch/", {"id_token": token, "state": auth["state"], "lti_storage_value": "guessed"})
     refused(response, "state", "not started in this browser")
 
 
