@@ -83,6 +83,7 @@ lint: $(STAMP)
 bench: $(STAMP) $(CATALOGS)
 	$(PY) bench/run.py --postgres-url $(TEST_POSTGRES_URL)
 	$(PY) -m bench.courses --postgres-url $(TEST_POSTGRES_URL)
+	$(PY) -m bench.lti
 
 messages: $(STAMP)
 	for app in repertory libretto sync xblocks tosca; do \

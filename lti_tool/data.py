@@ -44,6 +44,7 @@ class Launch:
     """A validated id_token: who launched, from where, into what."""
 
     registration_id: int
+    deployment_pk: int
     issuer: str
     client_id: str
     deployment_id: str

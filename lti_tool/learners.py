@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lti_tool.data import Launch
-from lti_tool.models import Deployment, Placement, PlatformLearner
+from lti_tool.models import Placement, PlatformLearner
 
 
 def learner_for(launch: Launch) -> PlatformLearner:
@@ -42,9 +43,32 @@ def learner_for(launch: Launch) -> PlatformLearner:
         )
 
 
-def place(learner: PlatformLearner, launch: Launch, module: str) -> Placement:
-    """Remember the resource link this learner opened: its module and the platform's service endpoints."""
-    deployment = Deployment.objects.get(registration_id=launch.registration_id, deployment_id=launch.deployment_id)
+PLACEMENT_FIELDS = ("module", "context_id", "context_title", "lineitems_url", "ags_scopes", "memberships_url")
+# How stale `launched_at` may get before a launch that changes nothing else writes it again.
+LAUNCHED_AT_PRECISION = timedelta(hours=1)
+
+
+def returning(launch: Launch) -> tuple[PlatformLearner, Placement] | None:
+    """A learner opening a resource link they opened before: both in one query (the common launch)."""
+    placement = (
+        Placement.objects.select_related("learner__user")
+        .filter(
+            learner__issuer=launch.issuer,
+            learner__deployment_id=launch.deployment_id,
+            learner__sub=launch.sub,
+            deployment_id=launch.deployment_pk,
+            resource_link_id=launch.resource_link_id,
+        )
+        .first()
+    )
+    return (placement.learner, placement) if placement is not None else None
+
+
+def place(
+    learner: PlatformLearner, launch: Launch, module: str, placement: Placement | None = None
+) -> tuple[int, bool]:
+    """Remember the resource link this learner opened: its module and the platform's service endpoints.
+    (placement id, whether the link is new for this learner). At most one UPDATE for a link opened before."""
     values = {
         "module": module,
         "context_id": launch.context_id,
@@ -52,13 +76,23 @@ def place(learner: PlatformLearner, launch: Launch, module: str) -> Placement:
         "lineitems_url": launch.lineitems_url,
         "ags_scopes": list(launch.ags_scopes),
         "memberships_url": launch.memberships_url,
-        "launched_at": timezone.now(),
     }
-    link = {"learner": learner, "deployment": deployment, "resource_link_id": launch.resource_link_id}
-    before = Placement.objects.filter(**link).values_list("module", flat=True).first()
-    if launch.lineitem_url or (before is not None and before != module):
-        # The platform names the line item; or the designer pointed the link at another module, and the line
-        # item found for the old one is not the new one's.
-        values["lineitem_url"] = launch.lineitem_url
-    placement, _created = Placement.objects.update_or_create(**link, defaults=values)
-    return placement
+    link = {"learner": learner, "deployment_id": launch.deployment_pk, "resource_link_id": launch.resource_link_id}
+    now = timezone.now()
+    if placement is None:
+        placement = Placement.objects.filter(**link).first()
+    if placement is not None:
+        if launch.lineitem_url or placement.module != module:
+            # The platform names the line item; or the designer pointed the link at another module, and the line
+            # item found for the old module is not the new one's.
+            values["lineitem_url"] = launch.lineitem_url
+        unchanged = all(getattr(placement, name) == value for name, value in values.items())
+        if not unchanged or now - placement.launched_at > LAUNCHED_AT_PRECISION:
+            Placement.objects.filter(pk=placement.pk).update(**values, launched_at=now)
+        return placement.pk, False
+    try:
+        with transaction.atomic():
+            created = Placement.objects.create(**link, **values, lineitem_url=launch.lineitem_url, launched_at=now)
+            return created.pk, True
+    except IntegrityError:  # the same link opened from another window a moment ago
+        return Placement.objects.filter(**link).values_list("pk", flat=True).get(), False

@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -92,12 +93,9 @@ def start_login(request: HttpRequest, params, *, registration_uuid: str | None =
             detail=f"missing {[name for name in ('iss', 'login_hint', 'target_link_uri') if not _param(params, name)]}",
         )
     client_id = _param(params, "client_id")
-    registration = _registration(issuer, client_id, registration_uuid)
     deployment_id = _param(params, "lti_deployment_id") or _param(params, "deployment_id")
-    if (
-        deployment_id
-        and not Deployment.objects.filter(registration=registration, deployment_id=deployment_id, active=True).exists()
-    ):
+    registration = _registration(issuer, client_id, registration_uuid, deployment_id)
+    if registration is None:
         raise LaunchRefused(
             "deployment",
             _("This placement of Tosca (deployment) is unknown or switched off: ask the platform's administrator."),
@@ -213,12 +211,22 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def _registration(issuer: str, client_id: str, registration_uuid: str | None) -> Registration:
+def _registration(
+    issuer: str, client_id: str, registration_uuid: str | None, deployment_id: str
+) -> Registration | None:
+    """The one active registration the login names; None when it names a deployment the registration lacks."""
     registrations = Registration.objects.filter(issuer=issuer, active=True)
     if registration_uuid:
         registrations = registrations.filter(uuid=registration_uuid)
     if client_id:
         registrations = registrations.filter(client_id=client_id)
+    if deployment_id:
+        # One query for both: is the deployment there and on (per registration)?
+        registrations = registrations.annotate(
+            deployment_known=Exists(
+                Deployment.objects.filter(registration=OuterRef("pk"), deployment_id=deployment_id, active=True)
+            )
+        )
     found = list(registrations[:2])
     if not found:
         raise LaunchRefused(
@@ -233,6 +241,8 @@ def _registration(issuer: str, client_id: str, registration_uuid: str | None) ->
             _("This platform has several registrations with Tosca: it must say which one (client_id)."),
             detail=f"iss {issuer[:200]!r}",
         )
+    if deployment_id and not found[0].deployment_known:
+        return None
     return found[0]
 
 

@@ -56,6 +56,7 @@ def validate_id_token(
     nonce: str,
     is_our_url: Callable[[str], bool],
     now: float | None = None,
+    deployment: Deployment | None = None,
 ) -> Launch:
     """The launch `token` describes, if it is a valid id_token of `registration` for our authentication
     request with `nonce`; LaunchRefused otherwise. Consuming the nonce is the caller's last step."""
@@ -87,7 +88,7 @@ def validate_id_token(
         raise LaunchRefused(
             "nonce", _("The launch does not answer the sign-in request Tosca made (its nonce differs)."), status=403
         )
-    return _launch(claims, registration, is_our_url)
+    return _launch(claims, registration, is_our_url, deployment)
 
 
 def unverified_claims(token: str) -> dict:
@@ -157,7 +158,9 @@ def _number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _launch(claims: dict, registration: Registration, is_our_url: Callable[[str], bool]) -> Launch:
+def _launch(
+    claims: dict, registration: Registration, is_our_url: Callable[[str], bool], deployment: Deployment | None
+) -> Launch:
     if claims.get(CLAIM + "version") != LTI_VERSION:
         raise LaunchRefused("version", _("The launch is not an LTI 1.3 launch (version 1.3.0)."))
     message_type = claims.get(CLAIM + "message_type")
@@ -166,7 +169,8 @@ def _launch(claims: dict, registration: Registration, is_our_url: Callable[[str]
     deployment_id = claims.get(CLAIM + "deployment_id")
     if not isinstance(deployment_id, str) or not deployment_id:
         raise LaunchRefused("deployment", _("The launch names no deployment of the tool."))
-    deployment = Deployment.objects.filter(registration=registration, deployment_id=deployment_id).first()
+    if deployment is None or deployment.deployment_id != deployment_id or deployment.registration_id != registration.pk:
+        deployment = Deployment.objects.filter(registration=registration, deployment_id=deployment_id).first()
     if deployment is None or not deployment.active:
         raise LaunchRefused(
             "deployment",
@@ -185,6 +189,7 @@ def _launch(claims: dict, registration: Registration, is_our_url: Callable[[str]
         raise LaunchRefused("target_link_uri", _("The launch points at an address that is not Tosca's."))
     fields = {
         "registration_id": registration.pk,
+        "deployment_pk": deployment.pk,
         "issuer": registration.issuer,
         "client_id": registration.client_id,
         "deployment_id": deployment_id,

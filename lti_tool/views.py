@@ -24,10 +24,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from lti_tool import deep_linking, keys, learners, oidc, services, tool_config
-from lti_tool.data import DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST, Launch
-from lti_tool.models import Placement, Registration
+from lti_tool.data import CLAIM, DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST, Launch
+from lti_tool.models import Deployment, Placement, Registration
 from lti_tool.scores import competence_tag
-from lti_tool.validation import LaunchRefused, validate_id_token
+from lti_tool.validation import LaunchRefused, unverified_claims, validate_id_token
 from repertory import api as repertory
 from xblocks.runtime import api as runtime
 
@@ -98,30 +98,49 @@ def launch(request: HttpRequest) -> HttpResponse:
         )
     try:
         state = oidc.read_state(request.POST.get("state", ""))
-        registration = Registration.objects.filter(pk=state.registration_id, active=True).first()
-        if registration is None:
-            raise LaunchRefused(
-                "registration", _("This platform's registration with Tosca is switched off."), status=403
-            )
+        token = request.POST.get("id_token", "")
+        registration, deployment = _registration_of(state, token)
         answer = _check_browser(request, state, registration)
         if answer is not None:
             return answer
         checked = validate_id_token(
-            request.POST.get("id_token", ""),
+            token,
             registration,
             nonce=state.nonce,
             is_our_url=functools.partial(oidc.is_our_launch_url, request),
+            deployment=deployment,
         )
         if checked.message_type == RESOURCE_LINK_REQUEST:
-            response = _resource_link(request, checked, state.nonce)
+            response = _resource_link(request, checked, state.nonce, registration)
         elif checked.message_type == DEEP_LINKING_REQUEST:
-            response = _deep_linking_request(request, checked, state.nonce)
+            response = _deep_linking_request(request, checked, state.nonce, registration)
         else:  # validation admits no other message type
             raise LaunchRefused("message_type", _("Tosca does not handle this kind of LTI message."))
     except LaunchRefused as error:
         return refused(request, error)
     oidc.clear_cookie(response, state)
     return _frameable(response, request)
+
+
+def _registration_of(state: oidc.LoginState, token: str) -> tuple[Registration, Deployment | None]:
+    """The registration the login named and, in the same query, the deployment the token names (checked again
+    once the token is verified)."""
+    try:
+        deployment_id = unverified_claims(token).get(CLAIM + "deployment_id")
+    except LaunchRefused:
+        deployment_id = None
+    if isinstance(deployment_id, str) and deployment_id:
+        deployment = (
+            Deployment.objects.select_related("registration")
+            .filter(registration_id=state.registration_id, registration__active=True, deployment_id=deployment_id)
+            .first()
+        )
+        if deployment is not None:
+            return deployment.registration, deployment
+    registration = Registration.objects.filter(pk=state.registration_id, active=True).first()
+    if registration is None:
+        raise LaunchRefused("registration", _("This platform's registration with Tosca is switched off."), status=403)
+    return registration, None
 
 
 def _check_browser(request: HttpRequest, state: oidc.LoginState, registration: Registration) -> HttpResponse | None:
@@ -168,19 +187,13 @@ def _consume(nonce: str) -> None:
         raise LaunchRefused("nonce", _("This launch was used already: start it again from your course."), status=403)
 
 
-def _resource_link(request: HttpRequest, checked: Launch, nonce: str) -> HttpResponse:
+def _resource_link(request: HttpRequest, checked: Launch, nonce: str, registration: Registration) -> HttpResponse:
     module = checked.custom.get("module") if isinstance(checked.custom.get("module"), str) else ""
     try:
-        course_key, name = _module_parts(module)
-        info = runtime.course_info(course_key)
-    except (runtime.CourseNotFound, ValueError):
-        raise LaunchRefused(
-            "module",
-            _("This link does not name a Tosca module that exists: the course designer should place it again."),
-            status=404,
-            detail=f"module {module[:300]!r}",
-        ) from None
-    if not any(item.name == name for item in info.modules):
+        course_key, _name = _module_parts(module)
+    except ValueError:
+        course_key = ""
+    if not course_key or not runtime.has_module(module):
         raise LaunchRefused(
             "module",
             _("This link does not name a Tosca module that exists: the course designer should place it again."),
@@ -189,16 +202,22 @@ def _resource_link(request: HttpRequest, checked: Launch, nonce: str) -> HttpRes
         )
     with transaction.atomic():
         _consume(nonce)
-        learner = learners.learner_for(checked)
-        placement = learners.place(learner, checked, module)
-        runtime.enroll(learner.user, course_key)
-    _sign_in(request, learner, checked)
+        known = learners.returning(checked)
+        learner, placement = known if known else (learners.learner_for(checked), None)
+        if known and checked.name and learner.name != checked.name:
+            learner = learners.learner_for(checked)  # keeps the name the platform sends now
+        placement_id, new_link = learners.place(learner, checked, module, placement)
+        if new_link:
+            runtime.enroll(learner.user, course_key)
+    _sign_in(request, learner, checked, registration)
     if checked.teaches:
-        request.session[TEACHING_SESSION] = sorted({*request.session.get(TEACHING_SESSION, []), placement.pk})
-    return HttpResponseRedirect(reverse("lti:module", args=[placement.pk]), status=303)
+        request.session[TEACHING_SESSION] = sorted({*request.session.get(TEACHING_SESSION, []), placement_id})
+    return HttpResponseRedirect(reverse("lti:module", args=[placement_id]), status=303)
 
 
-def _deep_linking_request(request: HttpRequest, checked: Launch, nonce: str) -> HttpResponse:
+def _deep_linking_request(
+    request: HttpRequest, checked: Launch, nonce: str, registration: Registration
+) -> HttpResponse:
     if not checked.teaches:
         raise LaunchRefused(
             "roles", _("Only the course's teachers and designers can choose Tosca modules for it."), status=403
@@ -208,7 +227,7 @@ def _deep_linking_request(request: HttpRequest, checked: Launch, nonce: str) -> 
     with transaction.atomic():
         _consume(nonce)
         learner = learners.learner_for(checked)
-    _sign_in(request, learner, checked)
+    _sign_in(request, learner, checked, registration)
     token = secrets.token_urlsafe(16)
     request.session[DEEP_LINK_SESSION + token] = {
         "registration": checked.registration_id,
@@ -221,23 +240,18 @@ def _deep_linking_request(request: HttpRequest, checked: Launch, nonce: str) -> 
     return HttpResponseRedirect(reverse("lti:deep-link", args=[token]), status=303)
 
 
-def _sign_in(request: HttpRequest, learner, checked: Launch) -> None:
+def _sign_in(request: HttpRequest, learner, checked: Launch, registration: Registration) -> None:
     login(request, learner.user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session[runtime.USER_ATTRS_SESSION_KEY] = {
         "tosca.platform": checked.issuer,
         "tosca.learner": learner.user.get_username(),
     }
-    request.session["lti.frame_origins"] = sorted({_origin(checked.issuer), *_registration_origins(checked)})
+    request.session["lti.frame_origins"] = sorted({_origin(checked.issuer), _origin(registration.auth_login_url)})
     if checked.locale:
         language = translation.get_supported_language_variant(
             checked.locale.replace("_", "-").split("-")[0], strict=False
         )
         request.session["lti.language"] = language
-
-
-def _registration_origins(checked: Launch) -> set[str]:
-    registration = Registration.objects.filter(pk=checked.registration_id).first()
-    return {_origin(registration.auth_login_url)} if registration else set()
 
 
 def _module_parts(usage_id: str) -> tuple[str, str]:

@@ -53,6 +53,11 @@ def has_course(key: str) -> bool:
     return Course.objects.filter(key=key).exists()
 
 
+def has_module(usage_id: str) -> bool:
+    """Whether a published course holds a module with this usage id (one query: a launch asks it each time)."""
+    return CourseModule.objects.filter(usage_id=usage_id, course__published=True).exists()
+
+
 def can_author(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm(AUTHOR_PERMISSION))
 
