@@ -59,6 +59,7 @@ run: $(STAMP) $(CATALOGS) | var
 	@echo "  Repertory:       http://127.0.0.1:$(PORT)/repertory/"
 	@echo "  Libretto:        http://127.0.0.1:$(PORT)/libretto/  (demo learner: demo / demo; operator: operatore / operatore)"
 	@echo "  Search API:      http://127.0.0.1:$(PORT)/api/repertory/v1/competences/?q=progettazione"
+	@echo "  LTI 1.3 tool:    http://127.0.0.1:$(PORT)/lti/  (URLs and configuration for Moodle, Canvas, Open edX…)"
 	@echo "  Admin:           http://127.0.0.1:$(PORT)/admin/  (create an account: .venv/bin/tosca createsuperuser)"
 	@echo ""
 	TOSCA_DEBUG=$${TOSCA_DEBUG:-true} $(PY) -m tosca.cli runserver 127.0.0.1:$(PORT)
@@ -86,7 +87,7 @@ bench: $(STAMP) $(CATALOGS)
 	$(PY) -m bench.lti
 
 messages: $(STAMP)
-	for app in repertory libretto sync xblocks tosca; do \
+	for app in repertory libretto sync xblocks lti_tool tosca; do \
 		(cd $$app && ../$(PY) -m tosca.cli makemessages --locale it --no-obsolete) || exit 1; done
 
 clean:
