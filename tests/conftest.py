@@ -14,7 +14,12 @@ import pytest
 
 from tests.peers.availability import IN_CI
 
-pytest_plugins = ["tests.peers.fixtures", "tests.peers.browser_fixtures", "tests.peers.workbench_fixtures"]
+pytest_plugins = [
+    "tests.peers.fixtures",
+    "tests.peers.browser_fixtures",
+    "tests.peers.workbench_fixtures",
+    "tests.peers.lti_fixtures",
+]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DB_FIXTURES = {

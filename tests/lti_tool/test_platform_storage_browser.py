@@ -64,15 +64,19 @@ def harness(live_server, http_server, settings):
         deployments=[DEPLOYMENT],
     )
     launch_url = live_server.url + "/lti/launch/"
-    login = live_server.url + "/lti/login/?" + urlencode(
-        {
-            "iss": ISSUER,
-            "login_hint": "learner-42",
-            "target_link_uri": launch_url,
-            "client_id": CLIENT_ID,
-            "lti_deployment_id": DEPLOYMENT,
-            "lti_storage_target": "_parent",
-        }
+    login = (
+        live_server.url
+        + "/lti/login/?"
+        + urlencode(
+            {
+                "iss": ISSUER,
+                "login_hint": "learner-42",
+                "target_link_uri": launch_url,
+                "client_id": CLIENT_ID,
+                "lti_deployment_id": DEPLOYMENT,
+                "lti_storage_target": "_parent",
+            }
+        )
     )
     page = HARNESS % {"login": html.escape(login), "tool_origin": json.dumps(live_server.url)}
     http_server.routes[("GET", "/platform.html")] = lambda handler, body: (
@@ -119,8 +123,7 @@ def test_without_cookie_or_platform_storage_the_learner_is_offered_a_new_window(
     browser.get(harness.replace("/platform.html", "/platform.html"))
     # A platform that offers no storage: the same login without lti_storage_target.
     browser.execute_script(
-        "var frame = document.getElementById('tool');"
-        "frame.src = frame.src.replace('&lti_storage_target=_parent', '');"
+        "var frame = document.getElementById('tool');frame.src = frame.src.replace('&lti_storage_target=_parent', '');"
     )
     wait.until(ec.frame_to_be_available_and_switch_to_it((By.NAME, "tool")))
     wait.until(ec.element_to_be_clickable((By.ID, "continue")))
@@ -130,4 +133,7 @@ def test_without_cookie_or_platform_storage_the_learner_is_offered_a_new_window(
     browser.find_element(By.ID, "continue").click()
     wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "Open the module in a new window"))
     button = browser.find_element(By.XPATH, "//button[contains(., 'Open the module in a new window')]")
-    assert button.get_attribute("form") is None or button.find_element(By.XPATH, "./..").get_attribute("target") == "_blank"
+    assert (
+        button.get_attribute("form") is None
+        or button.find_element(By.XPATH, "./..").get_attribute("target") == "_blank"
+    )
