@@ -248,9 +248,10 @@ def _sign_in(request: HttpRequest, learner, checked: Launch, registration: Regis
     }
     request.session["lti.frame_origins"] = sorted({_origin(checked.issuer), _origin(registration.auth_login_url)})
     if checked.locale:
-        language = translation.get_supported_language_variant(
-            checked.locale.replace("_", "-").split("-")[0], strict=False
-        )
+        try:
+            language = translation.get_supported_language_variant(checked.locale.replace("_", "-").split("-")[0])
+        except LookupError:  # a language Tosca has no translation for: the browser's choice stays
+            language = None
         request.session["lti.language"] = language
 
 

@@ -176,6 +176,12 @@ TOSCA_LTI = {
     "key_publish_ahead": positive_number(os.environ, "TOSCA_LTI_KEY_PUBLISH_AHEAD", 86_400),
     "key_keep_retired": positive_number(os.environ, "TOSCA_LTI_KEY_KEEP_RETIRED", 7 * 86_400),
 }
+if TOSCA_BASE_URL.startswith("https://"):
+    # Inside a platform's frame (LTI) Tosca's session and CSRF cookies are third-party cookies: browsers send them
+    # there only when they are SameSite=None, which they accept only with Secure. Django's CSRF check still
+    # guards every form and handler call.
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 if TOSCA_LTI["dynamic_registration"] not in {"open", "staff", "off"}:
     raise ConfigurationError("TOSCA_LTI_DYNAMIC_REGISTRATION must be open, staff or off.")
 

@@ -200,3 +200,10 @@ def test_unknown_kids_in_quick_succession_do_not_make_the_tool_fetch_the_keyset_
         token = platform.sign(platform.claims(auth["nonce"]), kid=kid)
         assert client.post("/lti/launch/", {"id_token": token, "state": auth["state"]}).status_code == 400
     assert sum(1 for request in http_server.requests if request["path"] == "/jwks") == fetches
+
+
+def test_a_platform_language_tosca_has_no_translation_for_keeps_the_browsers_choice(platform, client, demo_course):
+    response, _state, _nonce = launch(client, platform, **{CLAIM + "launch_presentation": {"locale": "de-DE"}})
+    assert response.status_code == 303
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and '<html lang="en' in page.content.decode()
