@@ -21,7 +21,6 @@ Run as `.venv/bin/python -m bench.lti` from the repository root (`--launches`, `
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
 import shutil
@@ -239,42 +238,15 @@ def reference_requirements() -> tuple[str, ...]:
 
 def ensure_reference_python() -> Path:
     """The python of .venv/bench/lti-reference, created and installed on first use (and when the pins change)."""
-    python = REFERENCE_VENV / "bin" / "python"
-    marker = REFERENCE_VENV / ".installed"
+    from tests.peers.venvs import ensure_venv
+
     requirements = reference_requirements()
-
-    def installed() -> bool:
-        return marker.is_file() and marker.read_text(encoding="utf-8").split() == list(requirements)
-
-    if installed():
-        return python
-    REFERENCE_VENV.parent.mkdir(parents=True, exist_ok=True)
-    with open(REFERENCE_VENV.parent / "lti-reference.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another `make bench` may be installing: wait for it
-        try:
-            if installed():
-                return python
-            print(f"LTI reference: installing {' '.join(requirements)} into {REFERENCE_VENV} …", flush=True)
-            if not python.exists():
-                _run([sys.executable, "-m", "venv", "--clear", str(REFERENCE_VENV)], f"creating {REFERENCE_VENV}")
-            _run(
-                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *requirements],
-                f"pip install into {REFERENCE_VENV}",
-            )
-            marker.write_text(" ".join(requirements) + "\n", encoding="utf-8")
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return python
-
-
-def _run(command: list[str], what: str) -> None:
+    if not (REFERENCE_VENV / ".installed").is_file():
+        print(f"LTI reference: installing {' '.join(requirements)} into {REFERENCE_VENV} …", flush=True)
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise SystemExit(f"LTI reference: {what} failed: {error}") from error
-    if completed.returncode != 0:
-        output = (completed.stderr or completed.stdout).strip()[-3000:]
-        raise SystemExit(f"LTI reference: {what} failed with exit status {completed.returncode}:\n{output}")
+        return ensure_venv(REFERENCE_VENV, requirements, unavailable=RuntimeError)
+    except RuntimeError as error:
+        raise SystemExit(f"LTI reference: {error}") from error
 
 
 # -- Tosca's side (in a child process of its own) ----------------------------------------------------------

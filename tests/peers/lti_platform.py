@@ -32,11 +32,9 @@ lti_consumer's ways a tool meets here, as they are in Open edX:
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -44,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
+from tests.peers.venvs import ensure_venv
 
 LTI_CONSUMER_REQUIREMENT = "lti-consumer-xblock==11.4.4"
 # lti-consumer-xblock 11.4.4 declares its dependencies unpinned (and not cryptography, which PyJWT needs for RS256);
@@ -91,40 +91,7 @@ class LtiPlatformError(RuntimeError):
 
 def ensure_platform_python() -> Path:
     """The python of the platform's own virtual environment, created and installed on first use."""
-    python = PEER_VENV / "bin" / "python"
-    marker = PEER_VENV / ".installed"
-    if _installed(marker):
-        return python
-    PEER_VENV.parent.mkdir(parents=True, exist_ok=True)
-    with open(PEER_VENV.parent / "lti-platform.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another pytest process may be installing: wait for it
-        try:
-            if _installed(marker):
-                return python
-            if not python.exists():
-                _run([sys.executable, "-m", "venv", "--clear", str(PEER_VENV)], "creating the venv " + str(PEER_VENV))
-            _run(
-                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PEER_REQUIREMENTS],
-                f"pip install {' '.join(PEER_REQUIREMENTS)} into {PEER_VENV}",
-            )
-            marker.write_text(" ".join(PEER_REQUIREMENTS) + "\n", encoding="utf-8")
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return python
-
-
-def _installed(marker: Path) -> bool:
-    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == " ".join(PEER_REQUIREMENTS)
-
-
-def _run(command: list[str], what: str) -> None:
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise LtiPlatformUnavailable(f"{what} failed: {error}") from error
-    if result.returncode != 0:
-        output = (result.stderr or result.stdout).strip()[-3000:]
-        raise LtiPlatformUnavailable(f"{what} failed with exit status {result.returncode}:\n{output}")
+    return ensure_venv(PEER_VENV, PEER_REQUIREMENTS, unavailable=LtiPlatformUnavailable, timeout=600)
 
 
 class LtiPlatform:

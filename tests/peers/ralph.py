@@ -8,11 +8,9 @@ file-system LRS backend before serving (see that file).
 
 from __future__ import annotations
 
-import fcntl
 import os
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -20,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import requests
+
+from tests.peers.venvs import ensure_venv
 
 RALPH_REQUIREMENT = "ralph-malph[cli,lrs]==5.1.0"
 # ralph.api imports requests (its OIDC module) but no extra of ralph-malph 5.1.0 short of backend-ldp declares it.
@@ -36,40 +36,7 @@ class RalphUnavailable(RuntimeError):
 
 def ensure_ralph_python() -> Path:
     """The python of Ralph's own virtual environment, created and installed on first use."""
-    python = PEER_VENV / "bin" / "python"
-    marker = PEER_VENV / ".installed"
-    if _installed(marker):
-        return python
-    PEER_VENV.parent.mkdir(parents=True, exist_ok=True)
-    with open(PEER_VENV.parent / "ralph.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another pytest process may be installing: wait for it
-        try:
-            if _installed(marker):
-                return python
-            if not python.exists():
-                _run([sys.executable, "-m", "venv", "--clear", str(PEER_VENV)], "creating the venv " + str(PEER_VENV))
-            _run(
-                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PEER_REQUIREMENTS],
-                f"pip install {' '.join(PEER_REQUIREMENTS)} into {PEER_VENV}",
-            )
-            marker.write_text(" ".join(PEER_REQUIREMENTS) + "\n", encoding="utf-8")
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return python
-
-
-def _installed(marker: Path) -> bool:
-    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == " ".join(PEER_REQUIREMENTS)
-
-
-def _run(command: list[str], what: str) -> None:
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise RalphUnavailable(f"{what} failed: {error}") from error
-    if result.returncode != 0:
-        output = (result.stderr or result.stdout).strip()[-3000:]
-        raise RalphUnavailable(f"{what} failed with exit status {result.returncode}:\n{output}")
+    return ensure_venv(PEER_VENV, PEER_REQUIREMENTS, unavailable=RalphUnavailable)
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.peers import availability, fixtures, ralph
+from tests.peers import availability, fixtures, venvs
 from tests.peers.faults import FaultyProxy
 from tests.peers.ralph import COMPLETED, XAPI_VERSION, RalphServer, RalphUnavailable, xapi_statement
 
@@ -302,7 +302,12 @@ def test_a_retry_through_every_fault_stores_each_statement_exactly_once(
 def test_a_failing_install_step_raises_naming_the_step_and_its_output() -> None:
     expected = r"pip install ralph-malph failed with exit status 1:\n.*no such version"
     with pytest.raises(RalphUnavailable, match=expected):
-        ralph._run([sys.executable, "-c", "import sys; sys.exit('no such version')"], "pip install ralph-malph")
+        venvs._run(
+            [sys.executable, "-c", "import sys; sys.exit('no such version')"],
+            "pip install ralph-malph",
+            RalphUnavailable,
+            60,
+        )
 
 
 def test_a_ralph_that_dies_while_starting_raises_with_its_output(ralph_server: RalphServer, tmp_path: Path) -> None:
