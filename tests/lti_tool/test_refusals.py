@@ -3,6 +3,10 @@ nothing created (no account, no placement)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import logging
 import time
 from html import unescape
@@ -58,16 +62,19 @@ def test_alg_none_is_refused(platform, client, refused):
     refused(response, "alg", "only RS256 is")
 
 
-def test_hs256_signed_with_the_public_key_is_refused(platform, client, refused):
+def test_an_hs256_token_keyed_with_what_the_platform_publishes_is_refused(platform, client, refused):
+    """The classic confusion attack: an HMAC "signed" with public material, hoping for an RS/HS mix-up."""
     _response, auth = start_login(client)
-    header_body = jwt.api_jws.PyJWS()
-    secret = platform.keyset_url.encode()
-    token = header_body.encode(
-        jwt.utils.force_bytes(__import__("json").dumps(platform.claims(auth["nonce"]))),
-        secret,
-        algorithm="HS256",
-        headers={"kid": platform.kid},
+    secret = json.dumps(platform.jwks()).encode()  # PyJWT itself refuses this key, so the HMAC is made by hand
+
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    signing_input = (
+        part({"alg": "HS256", "typ": "JWT", "kid": platform.kid}) + "." + part(platform.claims(auth["nonce"]))
     )
+    mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    token = signing_input + "." + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
     response = client.post("/lti/launch/", {"id_token": token, "state": auth["state"]})
     refused(response, "alg", "only RS256 is")
 
