@@ -173,6 +173,15 @@ class Platform:
         return claims
 
 
+@pytest.fixture
+def client():
+    """A browser that asks for English pages, even once a test clears its cookies or signs out (which forgets
+    the language cookie)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):

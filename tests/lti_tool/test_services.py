@@ -166,7 +166,8 @@ def published_kids(client) -> set[str]:
     return {key["kid"] for key in client.get("/lti/jwks/").json()["keys"]}
 
 
-def test_a_new_key_is_published_before_it_signs_and_retired_keys_go_later(db, client):
+def test_a_new_key_is_published_before_it_signs_and_retired_keys_go_later(db, client, settings):
+    settings.LANGUAGE_CODE = "en"  # what the command prints
     keys.ensure_keys()
     signing_kid, _key = keys.signing_key()
     next_kid = ToolKey.objects.get(state=ToolKey.State.NEXT).kid

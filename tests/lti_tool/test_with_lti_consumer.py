@@ -47,6 +47,12 @@ def platform(lti_platform, tosca):
     return registration
 
 
+def english_browser() -> requests.Session:
+    browser = requests.Session()
+    browser.headers["Accept-Language"] = "en"
+    return browser
+
+
 def follow_launch(browser: requests.Session, initiation: dict) -> requests.Response:
     """What the learner's browser does: the platform's login initiation to Tosca, Tosca's redirect to the
     platform's sign-in, and the form the platform answers with, posted back to Tosca."""
@@ -64,7 +70,7 @@ def follow_launch(browser: requests.Session, initiation: dict) -> requests.Respo
 def test_a_learner_launched_from_lti_consumer_completes_the_module_and_the_platform_gets_the_score(
     lti_platform, platform, tosca
 ):
-    browser = requests.Session()
+    browser = english_browser()
     initiation = lti_platform.launch(
         platform["config_id"], user_id="peer-learner-1", roles=[LEARNER], custom={"module": MODULE}, name="Anna"
     )
@@ -98,7 +104,7 @@ def test_a_learner_launched_from_lti_consumer_completes_the_module_and_the_platf
 
 
 def test_a_designer_picks_a_module_and_lti_consumer_accepts_the_deep_linking_response(lti_platform, platform, tosca):
-    browser = requests.Session()
+    browser = english_browser()
     initiation = lti_platform.launch(
         platform["config_id"],
         user_id="peer-designer-1",
@@ -134,7 +140,7 @@ def test_a_launch_that_lti_consumer_signs_for_another_tool_is_refused(lti_platfo
     other = lti_platform.register_tool(
         login_url=tosca + "/lti/login/", launch_url=tosca + "/lti/launch/", keyset_url=tosca + "/lti/jwks/"
     )
-    browser = requests.Session()
+    browser = english_browser()
     initiation = lti_platform.launch(other["config_id"], user_id="peer-learner-2", custom={"module": MODULE})
     login = browser.get(initiation["url"], params=initiation["params"], allow_redirects=False, timeout=30)
     assert login.status_code == 403  # the other tool's client id is not registered in Tosca
