@@ -102,6 +102,14 @@ def test_a_learner_launched_from_lti_consumer_completes_the_module_and_the_platf
     assert score["scoreGiven"] == 100 and score["scoreMaximum"] == 100
     assert score["activityProgress"] == "Completed" and score["gradingProgress"] == "FullyGraded"
 
+    # Tosca's own AGS client reads the result back from the platform's results service.
+    from lti_tool import services
+    from lti_tool.models import Placement
+
+    placement = Placement.objects.select_related("deployment__registration").get(learner__sub="peer-learner-1")
+    (result,) = services.results(placement.deployment.registration, placement.lineitem_url, user_id="peer-learner-1")
+    assert (result.user_id, result.score_given, result.score_maximum) == ("peer-learner-1", 100, 100)
+
 
 def test_a_designer_picks_a_module_and_lti_consumer_accepts_the_deep_linking_response(lti_platform, platform, tosca):
     browser = english_browser()
