@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.peers.browser_fixtures",
     "tests.peers.workbench_fixtures",
     "tests.peers.lti_fixtures",
+    "tests.peers.scorm_fixtures",
 ]
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "xblocks",
     "xblocks.runtime",
     "lti_tool",
+    "scorm_export",
     "tosca",
 ]
 

@@ -87,6 +87,10 @@ class HtmlBlock(ToscaBlockMixin, CompletableXBlockMixin, XBlock):
         self.content = sanitize_html(str(data.get("content", "")))
         return json_response({"saved": True, "content": self.content})
 
+    def tosca_content(self) -> dict:
+        """What a channel rendering this block elsewhere (a SCORM package) shows: the sanitized text."""
+        return {"content": sanitize_html(self.content)}
+
     def tosca_progress(self) -> Progress:
         return Progress(complete=self.viewed)
 

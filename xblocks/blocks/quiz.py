@@ -206,6 +206,25 @@ class QuizBlock(ToscaBlockMixin, XBlock):
     def get_score(self) -> Score:
         return Score(raw_earned=self.best or 0.0, raw_possible=1.0)
 
+    def tosca_content(self) -> dict:
+        """What a channel that scores the quiz itself (a SCORM package, in the browser) needs, answers included."""
+        return {
+            "question": sanitize_html(self.question),
+            "choices": [
+                {
+                    "id": choice["id"],
+                    "text": sanitize_html(choice["text"]),
+                    "correct": bool(choice["correct"]),
+                    "feedback": sanitize_html(choice.get("feedback", "")),
+                }
+                for choice in self.choices
+            ],
+            "multiple": self.multiple,
+            "max_attempts": self.max_attempts,
+            "weight": self.weight,
+            "problems": self.problems(),
+        }
+
     def tosca_progress(self) -> Progress:
         return Progress(
             complete=self.attempts > 0,

@@ -60,6 +60,9 @@ class UnavailableBlock(ToscaBlockMixin, XBlock):
             node.tag = self.scope_ids.block_type
             node.set("original_type", self.original_type)
 
+    def tosca_content(self) -> dict:
+        return {"original_type": self.original_type}
+
     def student_view(self, context=None) -> Fragment:
         return self.fragment(
             "unavailable.html",

@@ -123,6 +123,14 @@ class VideoBlock(ToscaBlockMixin, CompletableXBlockMixin, XBlock):
             self.progressed()
         return json_response({"watched": True, "message": self._("Video marked as watched.")})
 
+    def tosca_content(self) -> dict:
+        """What a channel rendering this block elsewhere shows: sources, captions, the sanitized transcript."""
+        return {
+            "sources": [dict(source) for source in self.sources if safe_url(source.get("src", ""))],
+            "tracks": [dict(track) for track in self.tracks if safe_url(track.get("src", ""))],
+            "transcript": sanitize_html(self.transcript),
+        }
+
     def tosca_progress(self) -> Progress:
         return Progress(complete=self.watched)
 

@@ -10,8 +10,16 @@ from xblock.exceptions import NoSuchUsage
 
 from xblocks.runtime import olx
 from xblocks.runtime.archive import ArchiveRejected, read_directory, read_tar
-from xblocks.runtime.data import CourseInfo, CourseProgress, ModuleInfo, RenderedBlock
-from xblocks.runtime.keys import parse_usage
+from xblocks.runtime.data import (
+    BlockContent,
+    CourseContent,
+    CourseInfo,
+    CourseProgress,
+    ModuleContent,
+    ModuleInfo,
+    RenderedBlock,
+)
+from xblocks.runtime.keys import CourseKey, InvalidKey, parse_usage
 from xblocks.runtime.models import Completion, Course, CourseCompetence, CourseModule, Enrollment
 from xblocks.runtime.olx import ImportProblem, ImportReport, OlxRejected
 from xblocks.runtime.runtime import ToscaRuntime, with_js_runtime
@@ -23,7 +31,9 @@ __all__ = [
     "ImportReport",
     "OlxRejected",
     "can_author",
+    "course_content",
     "course_info",
+    "course_key_of",
     "courses",
     "developed_in_courses",
     "enroll",
@@ -131,6 +141,59 @@ def _completed_modules(user, course: Course) -> set[str]:
             "usage_id", flat=True
         )
     )
+
+
+def course_content(course_key: str, *, module: str | None = None, user=None) -> CourseContent:
+    """What a channel needs to render the course (or the one module with usage id `module`) outside the XBlock
+    runtime: the outline, each module's rule and tags, each block's content and settings fields, the assets.
+    Learners' state is never part of it. CourseNotFound when the course (or the module in it) does not exist."""
+    course = _course(course_key, user)
+    info = _info(course)
+    selected = [item for item in info.modules if module is None or item.usage_id == module]
+    if module is not None and not selected:
+        raise CourseNotFound(module)
+    runtime = ToscaRuntime(course, AnonymousUser())
+    modules = []
+    for item in selected:
+        block = runtime.get_block(item.usage_id)
+        children = []
+        for child in block.get_children():
+            content = getattr(child, "tosca_content", None)
+            children.append(
+                BlockContent(
+                    kind=child.scope_ids.block_type,
+                    name=str(child.scope_ids.usage_id).rsplit("@", 1)[-1],
+                    title=getattr(child, "display_name", "") or "",
+                    fields=content() if content is not None else {},
+                )
+            )
+        modules.append(
+            ModuleContent(
+                info=item, min_score=block.min_score, optional=tuple(block.optional_children), blocks=tuple(children)
+            )
+        )
+    assets = [(path, olx.asset_path(course, path)) for path in olx.course_asset_names(course)]
+    return CourseContent(
+        key=course.key,
+        title=course.title,
+        summary=course.summary,
+        language=course.language,
+        updated_at=course.updated_at,
+        modules=tuple(modules),
+        assets=tuple((path, file) for path, file in assets if file is not None),
+    )
+
+
+def course_key_of(key: str) -> str | None:
+    """The course key of a course key or of a block usage id, or None when `key` is neither."""
+    try:
+        return str(CourseKey.parse(key))
+    except InvalidKey:
+        pass
+    try:
+        return str(parse_usage(key)[0])
+    except InvalidKey:
+        return None
 
 
 def runtime_for(course_key: str, user, *, user_attrs: dict | None = None) -> ToscaRuntime:

@@ -685,6 +685,14 @@ def course_assets(course: Course) -> dict[str, bytes]:
     }
 
 
+def course_asset_names(course: Course) -> list[str]:
+    """The paths (under /static/) of a course's assets, sorted, without reading them."""
+    folder = Path(settings.MEDIA_ROOT) / course.asset_dir / "static"
+    if not course.asset_dir or not folder.is_dir():
+        return []
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
+
+
 def asset_path(course: Course, path: str) -> Path | None:
     """The file of a course asset, or None (unknown, or a path that would leave the course's folder)."""
     if not course.asset_dir or not path or "\x00" in path:
