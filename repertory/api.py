@@ -38,11 +38,13 @@ from repertory.importers.parsed import storable
 from repertory.importers.source import RawFile, read_file, too_large
 from repertory.models import Competence, Framework
 from repertory.models import ContentTag as ContentTagModel
+from repertory.progress import ProgressBar
 
 __all__ = [
     "CompetenceNotFound",
     "FrameworkNotFound",
     "ImportRejected",
+    "ProgressBar",
     "ancestors_of",
     "export_framework",
     "get_competence",

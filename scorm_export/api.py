@@ -36,9 +36,10 @@ class ExportRefused(ValueError):
     """What was asked cannot become a package: the course or module is unknown or empty, an option is wrong, or
     the package failed its own checks. `problems` says every reason."""
 
-    def __init__(self, message: str, problems: tuple[Problem, ...] = ()):
+    def __init__(self, message: str, problems: tuple[Problem, ...] = (), *, not_found: bool = False):
         super().__init__(message)
         self.problems = problems
+        self.not_found = not_found
 
 
 def export_package(
@@ -47,10 +48,13 @@ def export_package(
     *,
     layout: str = SCO_PER_MODULE,
     user=None,
+    everything: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ExportedPackage:
     """The package of `target` (a course key, or a module's usage id): one SCO per module (or per page),
-    checked against the XSDs and Tosca's own rules before it is returned. ExportRefused says why not."""
+    checked against the XSDs and Tosca's own rules before it is returned. ExportRefused says why not.
+    Unpublished courses are exported for their designers (`user`) and, with `everything`, for an operator on
+    the command line."""
     if version not in VERSIONS:
         raise ExportRefused(
             _("Unknown SCORM version “%(version)s”: use %(versions)s.")
@@ -66,12 +70,13 @@ def export_package(
         )
     module = None if target == course_key else target
     try:
-        content = runtime.course_content(course_key, module=module, user=user)
+        content = runtime.course_content(course_key, module=module, user=user, published_only=not everything)
     except runtime.CourseNotFound:
         raise ExportRefused(
             _("There is no module “%(target)s”.") % {"target": target}
             if module
-            else _("There is no course “%(target)s”.") % {"target": target}
+            else _("There is no course “%(target)s”.") % {"target": target},
+            not_found=True,
         ) from None
     with override(content.language or None):  # labels in the course's language, as its pages are
         competences = _competences({uri for item in content.modules for uri, _role in item.info.competences})

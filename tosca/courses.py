@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from repertory import api as repertory
+from scorm_export import api as scorm
+from scorm_export.views import package_response
 from tosca.forms import CourseImportForm, RegistrationForm
 from xblocks.runtime import api
 from xblocks.runtime.data import CourseInfo, ModuleInfo
@@ -62,9 +64,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "competence": competence,
             "competence_uri": competence_uri,
             "unmatched": unmatched,
-            "alternatives": [
-                {"ref": ref, "url": _catalogue_url(q=query, competence=ref.uri)} for ref in alternatives
-            ],
+            "alternatives": [{"ref": ref, "url": _catalogue_url(q=query, competence=ref.uri)} for ref in alternatives],
             "filtered": bool(query or competence_uri or unmatched),
             "without_competence": _catalogue_url(q=query),
             "without_words": _catalogue_url(competence=competence_uri),
@@ -254,6 +254,22 @@ def export_course(request: HttpRequest, course_key: str) -> HttpResponse:
         as_attachment=True, filename=f"{_file_name(course_key)}.tar.gz"
     )
     return response
+
+
+@author_required
+@require_safe
+def export_scorm(request: HttpRequest, course_key: str) -> HttpResponse:
+    """The course as a SCORM package, in the version and layout the designer chose on the authoring page."""
+    version = request.GET.get("version", "")
+    layout = request.GET.get("layout", "module")
+    try:
+        exported = scorm.export_package(course_key, version, layout=layout, user=request.user)
+    except scorm.ExportRefused as refused:
+        if refused.not_found:
+            return _not_found(request)
+        problems = [str(refused)] + [str(problem) for problem in refused.problems]
+        return _authoring_page(request, CourseImportForm(), problems=problems, status=400)
+    return package_response(exported)
 
 
 @author_required

@@ -16,6 +16,7 @@ authoring_patterns = [
     path("", courses.authoring, name="home"),
     path("import/", courses.import_course, name="import"),
     path("<str:course_key>/export/", courses.export_course, name="export"),
+    path("<str:course_key>/export/scorm/", courses.export_scorm, name="export-scorm"),
     path("<str:course_key>/m/<str:name>/", courses.edit_module, name="module"),
     path("<str:course_key>/m/<str:name>/preview/", courses.preview_module, name="preview"),
 ]
@@ -34,4 +35,5 @@ urlpatterns = [
     path("api/libretto/v1/", include("libretto.api_urls")),
     path("xblock/", include("xblocks.runtime.urls")),
     path("lti/", include("lti_tool.urls")),
+    path("api/scorm/v1/", include("scorm_export.urls")),
 ]

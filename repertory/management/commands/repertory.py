@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -145,10 +144,9 @@ def describe(report: ImportReport) -> str:
     return "\n".join(lines)
 
 
-class ProgressBar:
-    """A one-line progress bar for long imports; redrawn at most ten times a second."""
+class ProgressBar(api.ProgressBar):
+    """The import's stages, named."""
 
-    WIDTH = 30
     STAGES = {
         "reading": gettext_lazy("reading"),
         "validating": gettext_lazy("checking"),
@@ -156,24 +154,3 @@ class ProgressBar:
         "associations": gettext_lazy("writing links"),
         "index": gettext_lazy("indexing"),
     }
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.drawn_at = 0.0
-
-    def update(self, stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.drawn_at < 0.1 and done < total:
-            return
-        self.drawn_at = now
-        fraction = done / total if total else 1.0
-        filled = int(self.WIDTH * fraction)
-        label = str(self.STAGES.get(stage, stage))
-        self.stream.write(
-            f"\r{label:<14} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%} {done:,}/{total:,}   "
-        )
-        self.stream.flush()
-
-    def finish(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
