@@ -143,11 +143,16 @@ def _completed_modules(user, course: Course) -> set[str]:
     )
 
 
-def course_content(course_key: str, *, module: str | None = None, user=None) -> CourseContent:
+def course_content(
+    course_key: str, *, module: str | None = None, user=None, published_only: bool = True
+) -> CourseContent:
     """What a channel needs to render the course (or the one module with usage id `module`) outside the XBlock
     runtime: the outline, each module's rule and tags, each block's content and settings fields, the assets.
-    Learners' state is never part of it. CourseNotFound when the course (or the module in it) does not exist."""
-    course = _course(course_key, user)
+    Learners' state is never part of it. CourseNotFound when the course (or the module in it) does not exist,
+    or is not published and neither `user` may author it nor `published_only` is off."""
+    course = Course.objects.filter(key=course_key).first() if not published_only else None
+    if course is None:
+        course = _course(course_key, user)
     info = _info(course)
     selected = [item for item in info.modules if module is None or item.usage_id == module]
     if module is not None and not selected:

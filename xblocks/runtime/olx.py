@@ -553,8 +553,8 @@ def _forget_removed_blocks(course: Course, kept: set[str]) -> None:
     """Learners' state, completion and grades of blocks a re-import removed go with them (a block that comes
     back later under the same name starts afresh), and so do the repertory's tags of them."""
     course_key = course.key
-    for usage_id in BlockRecord.objects.filter(course=course).exclude(usage_id__in=kept).values_list(
-        "usage_id", flat=True
+    for usage_id in (
+        BlockRecord.objects.filter(course=course).exclude(usage_id__in=kept).values_list("usage_id", flat=True)
     ):
         tags.mirror_to_repertory(usage_id, [])
     owners = set(FieldValue.objects.filter(course_key=course_key).values_list("owner", flat=True).distinct())
