@@ -26,7 +26,7 @@ help:
 	@echo "make run     set up .venv, migrate, load the demo repertory, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test    set up .venv, run the tests (SQLite, then PostgreSQL and MariaDB when reachable)"
 	@echo "make lint    ruff and the import-linter dependency contracts"
-	@echo "make bench   repertory import and search, evidence throughput, course import, page renders, quiz submissions"
+	@echo "make bench   repertory import and search, evidence throughput, course import, page renders, quiz submissions, SCORM export"
 	@echo "make messages  refresh the translation catalogues (.po) from the code; needs GNU gettext"
 
 $(STAMP): setup.cfg pyproject.toml build_backend/tosca_build.py build_backend/catalogs.py
@@ -85,9 +85,10 @@ bench: $(STAMP) $(CATALOGS)
 	$(PY) bench/run.py --postgres-url $(TEST_POSTGRES_URL)
 	$(PY) -m bench.courses --postgres-url $(TEST_POSTGRES_URL)
 	$(PY) -m bench.lti
+	$(PY) -m bench.scorm
 
 messages: $(STAMP)
-	for app in repertory libretto sync xblocks lti_tool tosca; do \
+	for app in repertory libretto sync xblocks lti_tool scorm_export tosca; do \
 		(cd $$app && ../$(PY) -m tosca.cli makemessages --locale it --no-obsolete) || exit 1; done
 
 clean:

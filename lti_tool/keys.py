@@ -110,8 +110,13 @@ def rotate(*, publish_ahead: timedelta, keep_retired: timedelta, now=None) -> Ro
     return Rotation(published=published, promoted=promoted, removed=removed)
 
 
+def new_private_key() -> rsa.RSAPrivateKey:
+    """A fresh 2048-bit RSA key (about a tenth of a second: tests hand out keys made once instead)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def _new_key(state: str, *, now=None) -> ToolKey:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = new_private_key()
     kid = secrets.token_urlsafe(16)
     public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
     public.update({"kid": kid, "alg": "RS256", "use": "sig"})

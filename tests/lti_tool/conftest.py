@@ -94,6 +94,38 @@ class LocalServer:
         self.server.server_close()
 
 
+class _KeyPool:
+    """RSA keys made once per session: a test gets keys no earlier key of the same test equals, without paying
+    a tenth of a second for each (the tool makes one on first use, every platform signer another)."""
+
+    def __init__(self):
+        self.keys: list = []
+        self.used = 0
+
+    def _take(self):
+        while len(self.keys) <= self.used:
+            self.keys.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+        self.used += 1
+        return self.keys[self.used - 1]
+
+    def platform_key(self):
+        return self._take()
+
+    def tool_key(self):
+        return self._take()
+
+
+_POOL = _KeyPool()
+
+
+@pytest.fixture(autouse=True)
+def _pooled_rsa_keys(monkeypatch):
+    from lti_tool import keys
+
+    _POOL.used = 0
+    monkeypatch.setattr(keys, "new_private_key", _POOL.tool_key)
+
+
 @pytest.fixture
 def http_server():
     server = LocalServer()
@@ -106,7 +138,7 @@ class Platform:
 
     def __init__(self, server: LocalServer):
         self.server = server
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key = _POOL.platform_key()
         self.kid = "platform-key-1"
         self.keyset_url = server.url + "/jwks"
         server.routes[("GET", "/jwks")] = lambda handler, body: (200, {}, self.jwks())

@@ -29,7 +29,7 @@ def citizen(client, django_user_model):
     return client
 
 
-@pytest.mark.parametrize("app", ["tosca", "xblocks", "repertory", "libretto", "sync", "lti_tool"])
+@pytest.mark.parametrize("app", ["tosca", "xblocks", "repertory", "libretto", "sync", "lti_tool", "scorm_export"])
 def test_every_message_of_the_app_has_an_italian_translation(app):
     with (ROOT / app / "locale" / "it" / "LC_MESSAGES" / "django.po").open("rb") as po:
         catalog = read_po(po)
