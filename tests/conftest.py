@@ -72,6 +72,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _touches_database(item: pytest.Item) -> bool:
+    """Whether the test is one to run again on PostgreSQL and MariaDB: it uses the database, and is not marked
+    `storage_only` (the database only holds its fixtures: a browser or a peer is what the test is about)."""
+    if item.get_closest_marker("storage_only") is not None:
+        return False
     return (
         bool(DB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("django_db") is not None
     )

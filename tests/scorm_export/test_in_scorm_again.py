@@ -14,7 +14,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.peers.scorm_player import resume_data, runtime_state
 from tests.xblocks.conftest import usage
 
-pytestmark = [pytest.mark.django_db, pytest.mark.services]
+pytestmark = [pytest.mark.django_db, pytest.mark.services, pytest.mark.storage_only]
 
 M1 = usage("tosca_module", "m1")
 M1_COMPETENCES = ["urn:tosca:repertory:RRFP-TOSCANA-DEMO:UC-1010", "urn:tosca:repertory:RRFP-TOSCANA-DEMO:UC-1033"]
@@ -147,3 +147,22 @@ def test_leaving_midway_finishes_the_session_and_the_next_launch_resumes_there(
     title, result = in_sco(browser, where)
     assert title == "Video: introduzione al modulo"
     assert (result["done"], result["required"]) == (2, 4)
+
+
+def test_every_page_of_an_exported_module_passes_axe(demo_course, browser, scorm_player, axe, tmp_path):
+    from tests.peers.browser import axe_violations, describe_violations
+
+    launch = exported("2004", tmp_path / "package")
+    player = scorm_player(tmp_path / "package", "2004")
+    browser.get(f"{player.base_url}/package/{launch}")  # on its own, as a learner without an LMS sees it
+    WebDriverWait(browser, 10).until(lambda driver: driver.find_element(By.ID, "tosca-notice").is_displayed())
+    found = {}
+    for page in ("intro", "video", "more", "quiz"):
+        if page == "quiz":
+            click(browser, "input[value='a']")
+            click(browser, "form[data-tosca-quiz] button[type=submit]")
+        found[page] = axe_violations(browser, axe_script=axe)
+        if page != "quiz":
+            click(browser, "#tosca-next")
+
+    assert not any(found.values()), {page: describe_violations(found[page]) for page in found if found[page]}
