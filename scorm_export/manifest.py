@@ -101,7 +101,14 @@ class _Writer:
     def items(self, organization) -> None:
         if self.plan.layout == SCO_PER_MODULE:
             for number, sco in enumerate(self.plan.scos, start=1):
-                item = self.el(organization, "imscp", "item", identifier=f"item-{number}", identifierref=_res(sco))
+                item = self.el(
+                    organization,
+                    "imscp",
+                    "item",
+                    identifier=f"item-{number}",
+                    identifierref=_res(sco),
+                    isvisible="true",
+                )
                 self.el(item, "imscp", "title", sco.title)
                 self.item_metadata(item, sco.module, sco.competences)
                 self.rule(item, sco.module, sco.competences, scored=sco.min_score is not None)
@@ -112,10 +119,17 @@ class _Writer:
         for number, scos in enumerate(by_module.values(), start=1):
             module = scos[0].module
             tags = self.tags_of(module)
-            cluster = self.el(organization, "imscp", "item", identifier=f"item-{number}")
+            cluster = self.el(organization, "imscp", "item", identifier=f"item-{number}", isvisible="true")
             self.el(cluster, "imscp", "title", module.info.title)
             for index, sco in enumerate(scos, start=1):
-                item = self.el(cluster, "imscp", "item", identifier=f"item-{number}-{index}", identifierref=_res(sco))
+                item = self.el(
+                    cluster,
+                    "imscp",
+                    "item",
+                    identifier=f"item-{number}-{index}",
+                    identifierref=_res(sco),
+                    isvisible="true",
+                )
                 self.el(item, "imscp", "title", sco.title)
                 scored = sco.pages[0]["kind"] == "quiz" and sco.min_score is not None
                 if self.v12:
