@@ -19,9 +19,7 @@ MODULES = [
 
 
 @pytest.mark.parametrize(("version", "recorded"), [("1.2", "SCORM_12"), ("2004", "SCORM_2004")])
-def test_openedx_scorm_xblock_launches_our_first_module_and_knows_the_version(
-    demo_course, tmp_path, version, recorded
-):
+def test_openedx_scorm_xblock_launches_our_first_module_and_knows_the_version(demo_course, tmp_path, version, recorded):
     package = tmp_path / "corso.zip"
     package.write_bytes(api.export_package(DEMO_KEY, version).content)
 
