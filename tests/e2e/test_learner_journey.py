@@ -15,7 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.conftest import DEMO
 from tests.peers.browser import axe_violations, click_and_wait_for_next_page, describe_violations
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.storage_only]
 COURSE = "course-v1:RegioneToscana+TRIO-RETI+2026"
 
 

@@ -18,7 +18,7 @@ from lti_tool import api
 from lti_tool.data import CLAIM
 from tests.lti_tool.conftest import CLIENT_ID, DEPLOYMENT, ISSUER, Platform
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.storage_only]
 
 HARNESS = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Platform</title></head><body>
 <h1>Course page of the platform</h1>

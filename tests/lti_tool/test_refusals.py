@@ -55,6 +55,7 @@ def forged(platform, client, claims_of, **sign):
     return client.post("/lti/launch/", {"id_token": token, "state": auth["state"]})
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_alg_none_is_refused(platform, client, refused):
     _response, auth = start_login(client)
     token = jwt.encode(platform.claims(auth["nonce"]), None, algorithm="none")
@@ -62,6 +63,7 @@ def test_alg_none_is_refused(platform, client, refused):
     refused(response, "alg", "only RS256 is")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_an_hs256_token_keyed_with_what_the_platform_publishes_is_refused(platform, client, refused):
     """The classic confusion attack: an HMAC "signed" with public material, hoping for an RS/HS mix-up."""
     _response, auth = start_login(client)
@@ -79,11 +81,13 @@ def test_an_hs256_token_keyed_with_what_the_platform_publishes_is_refused(platfo
     refused(response, "alg", "only RS256 is")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_token_signed_with_another_key_is_refused(platform, client, refused):
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     refused(forged(platform, client, platform.claims, key=other), "signature", "does not match the platform's key")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_token_whose_claims_were_changed_after_signing_is_refused(platform, client, refused):
     _response, auth = start_login(client)
     token = platform.sign(platform.claims(auth["nonce"]))
@@ -94,37 +98,44 @@ def test_a_token_whose_claims_were_changed_after_signing_is_refused(platform, cl
     refused(response, "signature", "does not match the platform's key")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_an_unknown_kid_is_refused(platform, client, refused):
     refused(
         forged(platform, client, platform.claims, kid="not-a-platform-key"), "kid", "signing key could not be found"
     )
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_token_without_kid_from_a_platform_with_one_key_is_accepted(platform, client, demo_course):
     response = forged(platform, client, platform.claims, kid=None)
     assert response.status_code == 303
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_wrong_issuer_is_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims(nonce, iss="https://evil.example.org"))
     refused(response, "iss", "another platform")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_an_audience_without_our_client_id_is_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims(nonce, aud=["another-tool"]))
     refused(response, "aud", "addressed to another tool")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_several_audiences_without_azp_are_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims(nonce, aud=[CLIENT_ID, "another-tool"]))
     refused(response, "azp", "authorised for")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_an_azp_naming_another_tool_is_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims(nonce, azp="another-tool"))
     refused(response, "azp", "authorised for")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_several_audiences_with_our_azp_are_accepted(platform, client, demo_course):
     response = forged(
         platform, client, lambda nonce: platform.claims(nonce, aud=[CLIENT_ID, "another-tool"], azp=CLIENT_ID)
@@ -132,24 +143,28 @@ def test_several_audiences_with_our_azp_are_accepted(platform, client, demo_cour
     assert response.status_code == 303
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_an_expired_token_is_refused(platform, client, refused):
     now = int(time.time())
     response = forged(platform, client, lambda nonce: platform.claims(nonce, iat=now - 200, exp=now - 61))
     refused(response, "exp", "has expired")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_token_issued_in_the_future_beyond_the_leeway_is_refused(platform, client, refused):
     now = int(time.time())
     response = forged(platform, client, lambda nonce: platform.claims(nonce, iat=now + 120, exp=now + 400))
     refused(response, "iat", "issued in the future")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_token_issued_too_long_ago_is_refused_even_if_not_expired(platform, client, refused):
     now = int(time.time())
     response = forged(platform, client, lambda nonce: platform.claims(nonce, iat=now - 3600, exp=now + 3600))
     refused(response, "too_old", "too old")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_token_without_times_is_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims(nonce, exp=...))
     refused(response, "times", "issue or expiry time")
@@ -170,11 +185,13 @@ def test_a_replayed_nonce_is_refused(platform, client, refused, demo_course):
     refused(response, "nonce", "used already")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_nonce_that_is_not_the_one_we_issued_is_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims("a-nonce-of-the-attacker"))
     refused(response, "nonce", "nonce differs")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_state_we_did_not_sign_is_refused(platform, client, refused):
     _response, auth = start_login(client)
     token = platform.sign(platform.claims(auth["nonce"]))
@@ -182,6 +199,7 @@ def test_a_state_we_did_not_sign_is_refused(platform, client, refused):
     refused(response, "state", "not ours")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_launch_in_another_browser_than_the_login_is_refused(platform, client, refused):
     _response, auth = start_login(client)
     token = platform.sign(platform.claims(auth["nonce"]))
@@ -193,6 +211,7 @@ def test_a_launch_in_another_browser_than_the_login_is_refused(platform, client,
     assert PlatformLearner.objects.count() == 0
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_forged_storage_value_is_refused(platform, client, refused):
     _response, auth = start_login(client)
     token = platform.sign(platform.claims(auth["nonce"]))
@@ -201,11 +220,13 @@ def test_a_forged_storage_value_is_refused(platform, client, refused):
     refused(response, "state", "not started in this browser")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_an_unknown_deployment_is_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims(nonce, **{CLAIM + "deployment_id": "other"}))
     refused(response, "deployment", "unknown or switched off")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_an_inactive_deployment_is_refused(platform, client, refused):
     _response, auth = start_login(client)
     Deployment.objects.update(active=False)
@@ -214,6 +235,7 @@ def test_an_inactive_deployment_is_refused(platform, client, refused):
     refused(response, "deployment", "unknown or switched off")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_switched_off_registration_is_refused(platform, client, refused):
     _response, auth = start_login(client)
     Registration.objects.update(active=False)
@@ -222,11 +244,13 @@ def test_a_switched_off_registration_is_refused(platform, client, refused):
     refused(response, "registration", "switched off")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_wrong_lti_version_is_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims(nonce, **{CLAIM + "version": "1.1"}))
     refused(response, "version", "version 1.3.0")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_an_unsupported_message_type_is_refused(platform, client, refused):
     response = forged(
         platform, client, lambda nonce: platform.claims(nonce, **{CLAIM + "message_type": "LtiSubmissionReviewRequest"})
@@ -234,21 +258,25 @@ def test_an_unsupported_message_type_is_refused(platform, client, refused):
     refused(response, "message_type", "kind of LTI message")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_missing_roles_are_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims(nonce, **{CLAIM + "roles": ...}))
     refused(response, "roles", "roles")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_missing_resource_link_is_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims(nonce, **{CLAIM + "resource_link": {}}))
     refused(response, "resource_link", "resource link")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_missing_sub_is_refused(platform, client, refused):
     response = forged(platform, client, lambda nonce: platform.claims(nonce, sub=...))
     refused(response, "sub", "who the user is")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_foreign_target_link_uri_in_the_token_is_refused(platform, client, refused):
     response = forged(
         platform,
@@ -258,6 +286,7 @@ def test_a_foreign_target_link_uri_in_the_token_is_refused(platform, client, ref
     refused(response, "target_link_uri", "not Tosca's")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_login_towards_a_foreign_target_link_uri_is_not_redirected(platform, client, refused):
     response, auth = start_login(client, target_link_uri="https://evil.example.org/phish")
     assert not auth
@@ -265,27 +294,32 @@ def test_a_login_towards_a_foreign_target_link_uri_is_not_redirected(platform, c
     assert "Location" not in response.headers
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_login_from_an_unknown_platform_is_refused(platform, client, refused):
     response, _auth = start_login(client, iss="https://unknown.example.org")
     refused(response, "registration", "not registered")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_login_for_an_unknown_deployment_is_refused(platform, client, refused):
     response, _auth = start_login(client, lti_deployment_id="nope")
     refused(response, "deployment", "unknown or switched off")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_login_without_login_hint_is_refused(platform, client, refused):
     response, _auth = start_login(client, login_hint=None)
     refused(response, "login", "login_hint")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_malformed_token_is_refused(platform, client, refused):
     _response, auth = start_login(client)
     response = client.post("/lti/launch/", {"id_token": "not.a.jwt!", "state": auth["state"]})
     refused(response, "malformed", "not a signed JSON Web Token")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_our_own_deep_linking_response_posted_as_a_launch_is_refused(platform, client, refused):
     """A deep-linking response (signed by us, for the platform) replayed at our launch URL."""
     from lti_tool import deep_linking
@@ -298,6 +332,7 @@ def test_our_own_deep_linking_response_posted_as_a_launch_is_refused(platform, c
     refused(response, "iss", "another platform")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_link_to_a_module_that_does_not_exist_is_refused(platform, client, refused):
     response = forged(
         platform, client, lambda nonce: platform.claims(nonce, **{CLAIM + "custom": {"module": MODULE + "-gone"}})
@@ -305,6 +340,7 @@ def test_a_link_to_a_module_that_does_not_exist_is_refused(platform, client, ref
     refused(response, "module", "does not name a Tosca module")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_deep_linking_request_from_a_learner_is_refused(platform, client, refused):
     def claims(nonce):
         found = platform.deep_linking_claims(nonce)
@@ -314,6 +350,7 @@ def test_a_deep_linking_request_from_a_learner_is_refused(platform, client, refu
     refused(forged(platform, client, claims), "roles", "Only the course's teachers")
 
 
+@pytest.mark.storage_only  # a token check: the database only holds the registration
 def test_a_platform_error_answer_is_shown(platform, client, refused):
     _response, auth = start_login(client)
     response = client.post(

@@ -17,7 +17,7 @@ from tests.lti_tool.conftest import MODULE
 from tests.peers.lti_platform import INSTRUCTOR, LEARNER, parse_auto_submit_form
 from tests.xblocks.conftest import usage
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.storage_only]
 
 
 @pytest.fixture

@@ -461,6 +461,7 @@ def test_the_navigation_hides_authoring_from_learners(signed_in, demo_course):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.storage_only
 def test_every_course_page_passes_axe(live_server, browser, axe, django_user_model, tmp_path):
     from selenium.webdriver.common.by import By
 
