@@ -56,10 +56,7 @@ def export_package(
     Unpublished courses are exported for their designers (`user`) and, with `everything`, for an operator on
     the command line."""
     if version not in VERSIONS:
-        raise ExportRefused(
-            _("Unknown SCORM version “%(version)s”: use %(versions)s.")
-            % {"version": version, "versions": " or ".join(VERSIONS)}
-        )
+        raise ExportRefused(_("Unknown SCORM version “%(version)s”: use “1.2” or “2004”.") % {"version": version})
     if layout not in SCO_LAYOUTS:
         raise ExportRefused(_("Unknown layout “%(layout)s”: use “module” or “page”.") % {"layout": layout})
     course_key = runtime.course_key_of(target)

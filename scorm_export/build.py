@@ -87,7 +87,10 @@ def plan_package(
     empty = [module for module in course.modules if not module.blocks]
     if empty:
         raise NothingToExport(
-            _("Module “%(title)s” (%(name)s) has no content: add blocks to it, or leave it out, before exporting.")
+            _(
+                "Module “%(title)s” (%(name)s) has no content: add blocks to it, or remove it from the course,"
+                " before exporting."
+            )
             % {"title": empty[0].info.title, "name": empty[0].info.name}
         )
     warnings: list[str] = []
@@ -268,7 +271,9 @@ def _render(sco: Sco, course, version: str) -> bytes:
             "progress": _("%(done)s of %(required)s required pages done."),
             "met": _("Module completed: your result has been sent to your learning platform."),
             "failed": _("The module is finished, but the minimum score was not reached."),
-            "below": _("Your score is %(score)s%%; this module asks for %(min)s%%. Try the questions again."),
+            # Filled in by the page's script: the placeholders are left in, the %% becomes %.
+            "below": _("Your score is %(score)s%%; this module asks for %(min)s%%. Try the questions again.")
+            % {"score": "%(score)s", "min": "%(min)s"},
             "correct": _("Correct."),
             "wrong": _("Not correct. Read the feedback and try again."),
             "wrongLast": _("Not correct, and no attempts are left."),

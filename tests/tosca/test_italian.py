@@ -81,3 +81,17 @@ def test_a_refused_course_archive_is_explained_in_italian(demo, django_user_mode
         page = client.post(reverse("authoring:import"), {"archive": archive}).content.decode()
 
     assert "Il corso non è stato importato" in page and "non è l’archivio tar.gz di un corso" in page
+
+
+def test_an_exported_scorm_module_speaks_the_course_language(demo_course):
+    import io
+    import zipfile
+
+    from scorm_export import api as scorm
+
+    package = scorm.export_package(DEMO_KEY, "1.2")
+    with zipfile.ZipFile(io.BytesIO(package.content)) as archive:
+        page = archive.read("m1/index.html").decode()
+
+    assert '<html lang="it">' in page and "Successiva" in page and "Verifica la risposta" in page
+    assert "Pagina %(page)s di %(pages)s" in page and "Corretto." in page
