@@ -165,31 +165,36 @@ def _origin(url: str) -> str | None:
 
 def ensure_axe() -> Path:
     """The path of axe-core's ``axe.min.js``, installed with npm under ``.venv/peers/axe`` on first use."""
-    script = PEER_DIR / "node_modules" / "axe-core" / "axe.min.js"
-    marker = PEER_DIR / ".installed"
-    if _installed(marker, script):
+    return ensure_npm_package(AXE_REQUIREMENT, PEER_DIR, PEER_DIR / "node_modules" / "axe-core" / "axe.min.js")
+
+
+def ensure_npm_package(requirement: str, folder: Path, script: Path) -> Path:
+    """`script`, after `npm install requirement` into `folder` (once: a marker records what was installed, and a
+    file lock makes another pytest process installing at the same time wait). BrowserUnavailable says why not."""
+    marker = folder / ".installed"
+    if _installed(marker, script, requirement):
         return script
-    PEER_DIR.mkdir(parents=True, exist_ok=True)
-    with open(PEER_DIR.parent / "axe.lock", "w") as lock:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f"{folder.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another pytest process may be installing: wait for it
         try:
-            if _installed(marker, script):
+            if _installed(marker, script, requirement):
                 return script
             npm = shutil.which("npm")
             if npm is None:
-                raise BrowserUnavailable(f"npm is not on PATH, so {AXE_REQUIREMENT} cannot be installed")
-            command = [npm, "install", "--prefix", str(PEER_DIR), "--no-audit", "--no-fund", AXE_REQUIREMENT]
+                raise BrowserUnavailable(f"npm is not on PATH, so {requirement} cannot be installed")
+            command = [npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund", requirement]
             _run(command)
             if not script.is_file():
                 raise BrowserUnavailable(f"{' '.join(command)} succeeded but {script} does not exist")
-            marker.write_text(AXE_REQUIREMENT + "\n", encoding="utf-8")
+            marker.write_text(requirement + "\n", encoding="utf-8")
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return script
 
 
-def _installed(marker: Path, script: Path) -> bool:
-    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == AXE_REQUIREMENT and script.is_file()
+def _installed(marker: Path, script: Path, requirement: str) -> bool:
+    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == requirement and script.is_file()
 
 
 def _run(command: list[str]) -> None:

@@ -35,12 +35,10 @@ in the SCO's frame. To look inside the SCO, ``driver.switch_to.frame("sco")``; t
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import html
 import json
 import mimetypes
-import shutil
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -50,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from tests.peers.browser import BrowserUnavailable, _run
+from tests.peers.browser import ensure_npm_package
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -275,33 +273,7 @@ def ensure_scorm_again() -> Path:
     Raises ``BrowserUnavailable`` when npm is missing or the install fails (another pytest process installing at
     the same time is waited for, under a file lock).
     """
-    script = PEER_DIR / BUNDLE
-    marker = PEER_DIR / ".installed"
-    if _installed(marker, script):
-        return script
-    PEER_DIR.mkdir(parents=True, exist_ok=True)
-    with open(PEER_DIR.parent / "scorm-again.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if _installed(marker, script):
-                return script
-            npm = shutil.which("npm")
-            if npm is None:
-                raise BrowserUnavailable(f"npm is not on PATH, so {SCORM_AGAIN_REQUIREMENT} cannot be installed")
-            command = [npm, "install", "--prefix", str(PEER_DIR), "--no-audit", "--no-fund", SCORM_AGAIN_REQUIREMENT]
-            _run(command)
-            if not script.is_file():
-                raise BrowserUnavailable(f"{' '.join(command)} succeeded but {script} does not exist")
-            marker.write_text(SCORM_AGAIN_REQUIREMENT + "\n", encoding="utf-8")
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return script
-
-
-def _installed(marker: Path, script: Path) -> bool:
-    return (
-        marker.is_file() and marker.read_text(encoding="utf-8").strip() == SCORM_AGAIN_REQUIREMENT and script.is_file()
-    )
+    return ensure_npm_package(SCORM_AGAIN_REQUIREMENT, PEER_DIR, PEER_DIR / BUNDLE)
 
 
 @functools.cache
