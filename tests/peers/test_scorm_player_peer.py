@@ -17,13 +17,11 @@ from typing import TYPE_CHECKING
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.peers.browser import BrowserUnavailable
 from tests.peers.scorm_player import (
     CONTENT_TYPES,
     ScormPlayer,
     ScormPlayerError,
     calls_of,
-    ensure_scorm_again,
     resume_data,
     runtime_state,
     wait_for_call,
@@ -614,27 +612,6 @@ def test_a_player_refuses_an_unknown_version_a_missing_folder_and_a_launch_outsi
 
 
 # -- failing clearly -------------------------------------------------------------------------------------------------
-
-
-def test_a_missing_npm_is_reported_as_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("tests.peers.scorm_player.PEER_DIR", tmp_path / "scorm-again")
-    monkeypatch.setenv("PATH", str(tmp_path))
-
-    with pytest.raises(BrowserUnavailable, match="npm is not on PATH, so scorm-again@"):
-        ensure_scorm_again()
-
-
-def test_a_failing_npm_install_reports_the_command_and_its_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    npm = tmp_path / "npm"
-    npm.write_text("#!/bin/sh\necho 'npm error 404 Not Found - scorm-again' >&2\nexit 1\n")
-    npm.chmod(0o755)
-    monkeypatch.setattr("tests.peers.scorm_player.PEER_DIR", tmp_path / "scorm-again")
-    monkeypatch.setenv("PATH", str(tmp_path))
-
-    with pytest.raises(BrowserUnavailable, match=r"(?s)npm install --prefix .* failed with exit status 1:.*404"):
-        ensure_scorm_again()
 
 
 def test_an_unavailable_player_skips_the_test_but_fails_it_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
