@@ -6,6 +6,14 @@ class LibrettoConfig(AppConfig):
     name = "libretto"
     verbose_name = _("Libretto formativo")
     default_auto_field = "django.db.models.BigAutoField"
+    # In Studio the libretto is installed only for the blocks (a module's evidence, a libretto block's preview);
+    # its pages are the LMS's.
+    plugin_app = {
+        "url_config": {"lms.djangoapp": {"namespace": "", "regex": r"", "relative_path": "plugin_urls"}},
+        "settings_config": {
+            project: {"common": {"relative_path": "settings.common"}} for project in ("lms.djangoapp", "cms.djangoapp")
+        },
+    }
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model

@@ -7,3 +7,6 @@ class XBlocksConfig(AppConfig):
 
     name = "xblocks"
     verbose_name = _("Tosca blocks")
+    # Inside Open edX (through the lms.djangoapp and cms.djangoapp entry points) for its templates and catalogue;
+    # nothing to add to URLs or settings. xblocks.runtime, Tosca's own runtime, is never installed there.
+    plugin_app: dict = {}
