@@ -260,3 +260,14 @@ def forget_learner(platform: str, learner: str) -> list[UUID]:
     ids = list(evidence.values_list("id", flat=True))
     evidence.delete()
     return ids
+
+
+def taxonomy_export_id(framework_code: str) -> str | None:
+    """The export_id `tosca openedx push-taxonomy` gives a framework's taxonomy in Open edX (None if it has none):
+    what lets the blocks read Studio's own tags of a module as competences of the repertory."""
+    from sync.openedx_taxonomy import TaxonomyPushFailed, export_id_for
+
+    try:
+        return export_id_for(framework_code)
+    except TaxonomyPushFailed:
+        return None

@@ -11,6 +11,7 @@ from lxml import etree
 from xblock.plugin import PluginMissingError
 
 from repertory import api as repertory
+from xblocks import compat
 
 ROLES = ("develops", "assesses")
 MAX_TAGS = 50
@@ -52,6 +53,38 @@ def clean_tags(raw, gettext) -> tuple[list[dict], list[str]]:
         if tag["uri"] not in live:
             problems.append(gettext("The repertory has no live competence %(uri)s.") % {"uri": tag["uri"][:200]})
     return tags, problems
+
+
+def platform_tags(object_ids: list[str]) -> list[dict]:
+    """The competences Studio's own tagging ("Manage tags", with a taxonomy pushed by `tosca openedx push-taxonomy`)
+    put on these blocks, as block tags (role develops); tags of other taxonomies, or of codes the repertory does
+    not have, are left out. [] outside Open edX."""
+    from sync import api as sync_api  # the evidence pipeline names the taxonomies it pushes
+
+    found = [pair for object_id in object_ids for pair in compat.object_tags(object_id)]
+    if not found:
+        return []
+    frameworks = {sync_api.taxonomy_export_id(info.code): info.code for info in repertory.list_frameworks()}
+    tags, seen = [], set()
+    for export_id, code in found:
+        framework = frameworks.get(export_id)
+        if framework is None:
+            continue
+        try:
+            competence = repertory.get_competence(framework=framework, code=code)
+        except repertory.CompetenceNotFound:
+            continue
+        ref = competence.ref
+        if ref.uri not in seen and not ref.retired:
+            seen.add(ref.uri)
+            tags.append({"uri": ref.uri, "role": "develops"})
+    return tags
+
+
+def with_platform_tags(tags: list[dict], object_ids: list[str]) -> list[dict]:
+    """A block's own tags, then the platform's tags of it that are not among them."""
+    own = {tag["uri"] for tag in tags}
+    return list(tags) + [tag for tag in platform_tags(object_ids) if tag["uri"] not in own]
 
 
 def shown(tags: list[dict]) -> list[ShownCompetence]:

@@ -101,11 +101,20 @@ class ModuleBlock(ToscaBlockMixin, XBlock):
     def tosca_child_progressed(self) -> None:
         self.act_on(self.evaluation())
 
+    def evidence_tags(self) -> list[dict]:
+        """The competences the evidence names: the module's own tags, and inside Open edX those Studio's own
+        tagging put on it (or, for a checkpoint, on its unit) from a taxonomy of the repertory."""
+        object_ids = [str(self.scope_ids.usage_id)]
+        parent = getattr(self, "parent", None)
+        if not self.has_children and parent:
+            object_ids.append(str(parent))
+        return tags.with_platform_tags(self.competences, object_ids)
+
     def act_on(self, evaluation: Evaluation) -> None:
         """When the rule holds and this attempt is not recorded yet: publish and record, once."""
         if not evaluation.met or self.recorded_attempt == self.attempt:
             return
-        evidence_id, problem = record(self, evaluation, self.competences)
+        evidence_id, problem = record(self, evaluation, self.evidence_tags())
         if problem:
             self.evidence_problem = problem[:500]
             return
