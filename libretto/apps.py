@@ -11,7 +11,11 @@ class LibrettoConfig(AppConfig):
     plugin_app = {
         "url_config": {"lms.djangoapp": {"namespace": "", "regex": r"", "relative_path": "plugin_urls"}},
         "settings_config": {
-            project: {"common": {"relative_path": "settings.common"}} for project in ("lms.djangoapp", "cms.djangoapp")
+            project: {
+                "common": {"relative_path": "settings.common"},
+                "production": {"relative_path": "settings.production"},
+            }
+            for project in ("lms.djangoapp", "cms.djangoapp")
         },
     }
 

@@ -9,7 +9,8 @@ from django.core.checks import Warning, register
 @register(deploy=True)
 def shared_signing_key(app_configs, **kwargs) -> list:
     """Badges must verify whichever instance issued them: several instances need one key file between them."""
-    if not settings.DEBUG and str(settings.TOSCA_SIGNING_KEY_FILE).startswith(str(settings.VAR_DIR)):
+    var_dir = getattr(settings, "VAR_DIR", None)  # Tosca's own site; inside Open edX the platform's data folder
+    if not settings.DEBUG and var_dir and str(settings.TOSCA_SIGNING_KEY_FILE).startswith(str(var_dir)):
         return [
             Warning(
                 "Open Badges are signed with a key kept in this instance's var/ directory.",

@@ -7,7 +7,7 @@ through the connection's `executemany`, inside the caller's transaction, on ever
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import batched
+from itertools import islice
 
 from django.db import connection, models
 
@@ -39,7 +39,14 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: Iterable[tup
             return written
         # SQLite loops in C; mysqlclient folds the rows of an executemany into multi-row INSERTs.
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        for chunk in batched(rows, BATCH):
+        for chunk in _chunks(rows, BATCH):
             cursor.executemany(sql, chunk)
             written += len(chunk)
     return written
+
+
+def _chunks(rows: Iterable, size: int):
+    """Tuples of `size` rows (the last one shorter): itertools.batched, which Python 3.11 (Open edX Ulmo) lacks."""
+    iterator = iter(rows)
+    while chunk := tuple(islice(iterator, size)):
+        yield chunk

@@ -20,7 +20,18 @@ def defaults(settings) -> dict:
     }
 
 
+# Taken from the platform's own settings. edx-platform adds "common" plugin settings at the end of its common.py,
+# before production.py reads the real address and name: what was derived here is derived again there
+# (settings/production.py), unless somebody set it in between.
+PLATFORM_DERIVED = ("TOSCA_BASE_URL", "TOSCA_ISSUER_NAME", "TOSCA_SIGNING_KEY_FILE")
+DERIVED_MARK = "TOSCA_DERIVED_FROM_PLATFORM"
+
+
 def plugin_settings(settings) -> None:
+    derived = dict(getattr(settings, DERIVED_MARK, {}))
     for name, value in defaults(settings).items():
         if not hasattr(settings, name):
             setattr(settings, name, value)
+            if name in PLATFORM_DERIVED:
+                derived[name] = value
+    setattr(settings, DERIVED_MARK, derived)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 def defaults(settings) -> dict:
     return {
-        "TOSCA_BASE_URL": str(getattr(settings, "LMS_ROOT_URL", "") or "http://localhost:8000").rstrip("/"),
         "TOSCA_LTI": {
             "leeway": 60,
             "max_token_age": 600,

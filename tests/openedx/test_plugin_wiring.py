@@ -68,7 +68,13 @@ def test_studio_gets_the_settings_of_its_apps_but_not_the_lti_tools():
 
 
 # What differs on purpose inside Open edX; everything else must be the Tosca site's own default.
-PLATFORM_SPECIFIC = {"TOSCA_BASE_URL", "TOSCA_ISSUER_NAME", "TOSCA_SIGNING_KEY_FILE", "TOSCA_SYNC_DISPATCH"}
+PLATFORM_SPECIFIC = {
+    "TOSCA_BASE_URL",
+    "TOSCA_ISSUER_NAME",
+    "TOSCA_SIGNING_KEY_FILE",
+    "TOSCA_SYNC_DISPATCH",
+    "TOSCA_DERIVED_FROM_PLATFORM",
+}
 
 
 def test_plugin_defaults_are_the_tosca_sites_defaults(monkeypatch):
@@ -123,3 +129,17 @@ def test_the_course_passing_receiver_is_connected_once_whoever_connects_it():
         if "sync.record_course_passing" in str(receiver[0])
     ]
     assert len(connected) == 1
+
+
+def test_the_platforms_real_address_and_name_win_over_the_placeholders_common_settings_saw():
+    # edx-platform's common.py has placeholders; production.py reads the real values, then adds "production"
+    # plugin settings. An operator's own TOSCA_ISSUER_NAME (from the YAML) is kept.
+    module = settings_module(LMS_ROOT_URL="http://localhost:18000", PLATFORM_NAME="Your Platform Name Here")
+    add_plugins(module.__name__, LMS, "common")
+    module.LMS_ROOT_URL, module.PLATFORM_NAME = "https://learn.regione.toscana.it", "Trio"
+    module.TOSCA_ISSUER_NAME = "Regione Toscana"
+
+    add_plugins(module.__name__, LMS, "production")
+
+    assert module.TOSCA_BASE_URL == "https://learn.regione.toscana.it"
+    assert module.TOSCA_ISSUER_NAME == "Regione Toscana"
