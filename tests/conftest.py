@@ -71,6 +71,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    from tests.peers import prebuild
+
+    prebuild.start(item.nodeid for item in session.items)
+
+
 def _touches_database(item: pytest.Item) -> bool:
     """Whether the test is one to run again on PostgreSQL and MariaDB: it uses the database, and is not marked
     `storage_only` (the database only holds its fixtures: a browser or a peer is what the test is about)."""
