@@ -5,6 +5,7 @@ launch resource first, attribute names spelled as the declared version spells th
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -254,12 +255,13 @@ def _resolved(base: str, href: str) -> str | None:
     return path
 
 
+@functools.cache
+def _schema_paths() -> frozenset[str]:
+    return frozenset(xsd.schema_files(SCORM_12)) | frozenset(xsd.schema_files(SCORM_2004))
+
+
 def _is_schema(path: str) -> bool:
-    return (
-        path.lower().endswith((".xsd", ".dtd"))
-        or path in xsd.schema_files(SCORM_2004)
-        or path in xsd.schema_files(SCORM_12)
-    )
+    return path.lower().endswith((".xsd", ".dtd")) or path in _schema_paths()
 
 
 __all__ = ["ERROR", "WARNING", "check_files", "check_zip", "declared_version"]

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 def defaults(settings) -> dict:
     return {
-        "TOSCA_CLOCK_SKEW": timedelta(minutes=5),
         "TOSCA_DESTINATIONS": [{"name": "local", "type": "local"}],
         "TOSCA_SYNC_DISPATCH": "inline",
         "TOSCA_SYNC": {

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.peers.venvs import ensure_venv
+from tests.peers.venvs import ensure_venv, run_step
 
 PEER = "Open edX platform apps"
 TAGGING_REQUIREMENT = "openedx-core==1.15.2"  # the successor of openedx-learning (0.33.1 only depends on it)
@@ -102,14 +102,7 @@ def ensure_peer_python() -> Path:
 
 def _install(python: Path, arguments: tuple[str, ...]) -> None:
     command = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *arguments]
-    what = f"pip install {' '.join(arguments)} into {PEER_VENV}"
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise OpenedxAppsUnavailable(f"{what} failed: {error}") from error
-    if result.returncode != 0:
-        output = (result.stderr or result.stdout).strip()[-3000:]
-        raise OpenedxAppsUnavailable(f"{what} failed with exit status {result.returncode}:\n{output}")
+    run_step(command, f"pip install {' '.join(arguments)} into {PEER_VENV}", OpenedxAppsUnavailable, INSTALL_TIMEOUT)
 
 
 def run_checks(work_dir: Path, *, python: Path | None = None) -> dict[str, Any]:

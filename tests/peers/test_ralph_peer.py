@@ -302,7 +302,7 @@ def test_a_retry_through_every_fault_stores_each_statement_exactly_once(
 def test_a_failing_install_step_raises_naming_the_step_and_its_output() -> None:
     expected = r"pip install ralph-malph failed with exit status 1:\n.*no such version"
     with pytest.raises(RalphUnavailable, match=expected):
-        venvs._run(
+        venvs.run_step(
             [sys.executable, "-c", "import sys; sys.exit('no such version')"],
             "pip install ralph-malph",
             RalphUnavailable,

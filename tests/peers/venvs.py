@@ -29,13 +29,13 @@ def ensure_venv(venv: Path, requirements: Sequence[str], *, unavailable: type[Ex
             if installed():
                 return python
             if not python.exists():
-                _run(
+                run_step(
                     [sys.executable, "-m", "venv", "--clear", str(venv)],
                     f"creating the venv {venv}",
                     unavailable,
                     timeout,
                 )
-            _run(
+            run_step(
                 [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *requirements],
                 f"pip install {wanted} into {venv}",
                 unavailable,
@@ -47,7 +47,8 @@ def ensure_venv(venv: Path, requirements: Sequence[str], *, unavailable: type[Ex
     return python
 
 
-def _run(command: list[str], what: str, unavailable: type[Exception], timeout: float) -> None:
+def run_step(command: list[str], what: str, unavailable: type[Exception], timeout: float) -> None:
+    """Run one step of a peer's installation; raises `unavailable` with the step, its status and its output."""
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
