@@ -102,7 +102,9 @@ def test_two_dispatchers_at_once_never_send_the_same_evidence_twice(
     lrs_destination, faulty_proxy, ralph_server, units, database_url, tmp_path
 ):
     ids = record(units, COMPLETIONS)
-    # Small claims, so that the two processes interleave instead of one taking everything at once.
+    # Small claims, and an LRS that takes a moment to answer each one, so that the two processes interleave: on a
+    # fast database the first one started could otherwise deliver everything before the second has even booted.
+    faulty_proxy.mode, faulty_proxy.delay = "hold", 0.2
     processes = [dispatcher(database_url, lrs_destination, tmp_path, claim_size=20) for _ in range(2)]
     outputs = [process.communicate(timeout=300) for process in processes]
     assert all(process.returncode == 0 for process in processes), outputs
